@@ -1,0 +1,163 @@
+import type { MemberContext } from './context.js';
+import type { MemberId, ServerState, Vote } from './messages.js';
+import { compareZxid, zxidEquals, type Zxid } from './zxid.js';
+
+/** What a member proposes as leader: ordered by (epoch, zxid, id), the rule that makes recovery one-way (pitfall 11). */
+export interface Candidate {
+  readonly leader: MemberId;
+  readonly zxid: Zxid;
+  readonly epoch: number;
+}
+
+export function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
+  const z = compareZxid(a.zxid, b.zxid);
+  if (z !== 0) return z;
+  return a.leader === b.leader ? 0 : a.leader < b.leader ? -1 : 1;
+}
+
+function sameCandidate(a: Candidate, b: Candidate): boolean {
+  return a.leader === b.leader && a.epoch === b.epoch && zxidEquals(a.zxid, b.zxid);
+}
+
+export type ElectionOutcome = { readonly leader: MemberId; readonly round: number } | null;
+
+/**
+ * Fast-leader-election, as in ZooKeeper: rounds (logicalclock), the best vote wins, a vote backed by a
+ * quorum becomes final after a short wait with no better vote, and a looking member joins an ensemble
+ * that already has a leader when a quorum of its members say so and the leader itself says LEADING.
+ * The round survives elections (in memory only, like ZooKeeper's logicalclock).
+ */
+export class Election {
+  round = 0;
+  private proposal: Candidate;
+  private votes = new Map<MemberId, Candidate>();
+  private outOfElection = new Map<MemberId, Vote>();
+  private finalizeAtTick: number | null = null;
+  private lastSentTick = 0;
+  /** The vote this member reports while it follows or leads. */
+  private settled: { candidate: Candidate; round: number; state: ServerState } | null = null;
+
+  constructor(private readonly ctx: MemberContext) {
+    this.proposal = this.selfCandidate();
+  }
+
+  private selfCandidate(): Candidate {
+    return { leader: this.ctx.config.id, zxid: this.ctx.log.last(), epoch: this.ctx.currentEpoch };
+  }
+
+  get currentProposal(): Candidate {
+    return this.proposal;
+  }
+
+  /** Begins a new round with this member's own vote. Memory must equal durable state by now (pitfall 7). */
+  start(): void {
+    this.settled = null;
+    this.round++;
+    this.proposal = this.selfCandidate();
+    this.votes.clear();
+    this.outOfElection.clear();
+    this.finalizeAtTick = null;
+    this.votes.set(this.ctx.config.id, this.proposal);
+    this.broadcastVote();
+  }
+
+  /** Leaves the election: from now on this member answers looking members with its settled vote. */
+  settle(leader: MemberId, state: ServerState): void {
+    const candidate = this.proposal.leader === leader ? this.proposal : { leader, zxid: this.proposal.zxid, epoch: this.proposal.epoch };
+    this.settled = { candidate, round: this.round, state };
+  }
+
+  onVote(from: MemberId, v: Vote, looking: boolean): ElectionOutcome {
+    if (!looking) {
+      // Followers and leaders tell looking members who leads, so late joiners find the ensemble.
+      if (v.state === 'LOOKING' && this.settled) this.ctx.send(from, this.voteMessage(from));
+      return null;
+    }
+    const theirs: Candidate = { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
+    if (v.state === 'LOOKING') {
+      if (v.round > this.round) {
+        this.round = v.round;
+        this.votes.clear();
+        const mine = this.selfCandidate();
+        this.proposal = compareCandidates(theirs, mine) > 0 ? theirs : mine;
+        this.votes.set(this.ctx.config.id, this.proposal);
+        this.finalizeAtTick = null;
+        this.broadcastVote();
+      } else if (v.round < this.round) {
+        this.ctx.send(from, this.voteMessage(from));
+        return null;
+      } else if (compareCandidates(theirs, this.proposal) > 0) {
+        this.proposal = theirs;
+        this.votes.set(this.ctx.config.id, this.proposal);
+        this.finalizeAtTick = null;
+        this.broadcastVote();
+      }
+      this.votes.set(from, theirs);
+      return this.checkRound();
+    }
+    // A member already following or leading.
+    this.outOfElection.set(from, v);
+    if (v.round === this.round) this.votes.set(from, theirs);
+    return this.checkJoin(v);
+  }
+
+  onTick(looking: boolean): ElectionOutcome {
+    if (!looking) return null;
+    const ticks = this.ctx.ticks;
+    if (this.finalizeAtTick !== null && ticks >= this.finalizeAtTick) {
+      this.finalizeAtTick = null;
+      return { leader: this.proposal.leader, round: this.round };
+    }
+    if (ticks - this.lastSentTick >= this.ctx.config.voteResendTicks) this.broadcastVote();
+    return null;
+  }
+
+  /** A peer came (back): it may have missed our vote. */
+  onPeerConnected(peer: MemberId, looking: boolean): void {
+    if (looking) this.ctx.send(peer, this.voteMessage(peer));
+  }
+
+  private checkRound(): ElectionOutcome {
+    let agreeing = 0;
+    for (const c of this.votes.values()) if (sameCandidate(c, this.proposal)) agreeing++;
+    if (agreeing < this.ctx.quorum) {
+      this.finalizeAtTick = null;
+      return null;
+    }
+    // Every member agrees: no better vote can still come.
+    if (agreeing === this.ctx.config.members.length) return { leader: this.proposal.leader, round: this.round };
+    if (this.finalizeAtTick === null) this.finalizeAtTick = this.ctx.ticks + this.ctx.config.electionFinalizeTicks;
+    return null;
+  }
+
+  private checkJoin(v: Vote): ElectionOutcome {
+    if (v.leader === this.ctx.config.id) return null;
+    const leaderSays = this.outOfElection.get(v.leader);
+    if (!leaderSays || leaderSays.state !== 'LEADING' || leaderSays.round !== v.round) return null;
+    let agreeing = 0;
+    for (const o of this.outOfElection.values()) if (o.leader === v.leader && o.round === v.round) agreeing++;
+    if (agreeing < this.ctx.quorum) return null;
+    this.round = v.round;
+    this.proposal = { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
+    return { leader: v.leader, round: v.round };
+  }
+
+  private broadcastVote(): void {
+    this.lastSentTick = this.ctx.ticks;
+    for (const p of this.ctx.peers) this.ctx.send(p, this.voteMessage(p));
+  }
+
+  private voteMessage(_to: MemberId): Vote {
+    const s = this.settled;
+    const c = s ? s.candidate : this.proposal;
+    return {
+      type: 'VOTE',
+      round: s ? s.round : this.round,
+      leader: c.leader,
+      zxid: c.zxid,
+      epoch: c.epoch,
+      state: s ? s.state : 'LOOKING',
+    };
+  }
+}

@@ -1,0 +1,177 @@
+import type { MemberContext } from './context.js';
+import type { MemberId, ZabMessage } from './messages.js';
+import type { Phase } from './output.js';
+import { formatZxid, zxidEquals, zxidLess, ZXID_ZERO, type Zxid } from './zxid.js';
+
+/** Why a follower gives up on its leader and goes back to election. */
+export type FollowerFailure = string;
+
+/**
+ * The follower side of discovery, synchronization and broadcast, for one following attempt
+ * (`session`). Anything that does not fit the protocol ends the attempt: the member goes back to
+ * LOOKING, which is always safe, instead of guessing.
+ */
+export class FollowerRole {
+  phase: Phase = 'discovery';
+  epoch: number | null = null;
+  private syncStarted = false;
+  private newLeaderAcked = false;
+  private newLeaderSeen = false;
+  private lastAckSent: Zxid = ZXID_ZERO;
+  private lastHeardTick: number;
+  private readonly startTick: number;
+
+  constructor(
+    private readonly ctx: MemberContext,
+    readonly leader: MemberId,
+    readonly session: number,
+  ) {
+    this.startTick = this.lastHeardTick = ctx.ticks;
+  }
+
+  start(): void {
+    this.ctx.send(this.leader, {
+      type: 'FOLLOWERINFO',
+      session: this.session,
+      acceptedEpoch: this.ctx.acceptedEpoch,
+      currentEpoch: this.ctx.currentEpoch,
+      lastZxid: this.ctx.log.last(),
+    });
+  }
+
+  /** Whether the member may serve clients: only after UPTODATE (pitfall 3). */
+  get serving(): boolean {
+    return this.phase === 'broadcast';
+  }
+
+  onMessage(from: MemberId, m: ZabMessage): FollowerFailure | null {
+    if (from !== this.leader) return null;
+    this.lastHeardTick = this.ctx.ticks;
+    switch (m.type) {
+      case 'NEWEPOCH':
+        return this.onNewEpoch(m.session, m.epoch);
+      case 'DIFF':
+      case 'TRUNC':
+      case 'SNAP':
+        return this.onSyncStart(m);
+      case 'PROPOSAL':
+        if (!this.syncStarted || m.epoch !== this.epoch) return `PROPOSAL of epoch ${m.epoch} outside sync`;
+        return this.onProposal(m.zxid, m.prev, m.txn);
+      case 'NEWLEADER':
+        return this.onNewLeader(m.session, m.epoch, m.zxid);
+      case 'UPTODATE':
+        if (m.session !== this.session || m.epoch !== this.epoch) return null;
+        if (!this.newLeaderAcked) return 'UPTODATE before our ACK of NEWLEADER';
+        if (this.phase !== 'broadcast') this.phase = 'broadcast';
+        this.ctx.learnCommitted(m.committed);
+        return null;
+      case 'COMMIT':
+        if (m.epoch !== this.epoch || !this.newLeaderAcked) return null;
+        this.ctx.learnCommitted(m.zxid);
+        return null;
+      case 'PING':
+        if (m.session !== this.session || m.epoch !== this.epoch) return null;
+        if (this.newLeaderAcked) this.ctx.learnCommitted(m.committed);
+        this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: m.epoch, committed: this.ctx.applied });
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  private onNewEpoch(session: number, epoch: number): FollowerFailure | null {
+    if (session !== this.session) return null;
+    if (this.epoch !== null) return epoch === this.epoch ? null : `second NEWEPOCH ${epoch} after ${this.epoch}`;
+    if (epoch < this.ctx.acceptedEpoch) return `NEWEPOCH ${epoch} is below our acceptedEpoch ${this.ctx.acceptedEpoch}`;
+    this.epoch = epoch;
+    // An epoch promised before (to whoever) is not promised again; we still report our state so the
+    // leader can sync us (ZooKeeper's ACKEPOCH with -1).
+    const promised = epoch > this.ctx.acceptedEpoch;
+    if (promised) this.ctx.persist({ kind: 'acceptedEpoch', epoch });
+    this.ctx.afterDurable(() => {
+      this.ctx.send(this.leader, {
+        type: 'ACKEPOCH',
+        session: this.session,
+        epoch,
+        promised,
+        currentEpoch: this.ctx.currentEpoch,
+        lastZxid: this.ctx.log.last(),
+        history: this.ctx.log.summary(),
+      });
+    });
+    return null;
+  }
+
+  private onSyncStart(m: Extract<ZabMessage, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>): FollowerFailure | null {
+    if (m.session !== this.session || m.epoch !== this.epoch) return null;
+    if (this.syncStarted) return `second ${m.type} in one sync`;
+    this.syncStarted = true;
+    this.phase = 'synchronization';
+    const log = this.ctx.log;
+    if (m.type === 'DIFF') {
+      if (!zxidEquals(m.from, log.last())) return `DIFF from ${formatZxid(m.from)} but our log ends at ${formatZxid(log.last())}`;
+    } else if (m.type === 'TRUNC') {
+      if (!log.contains(m.to)) return `TRUNC to ${formatZxid(m.to)}, which our log does not hold`;
+      this.ctx.truncateTo(m.to);
+    } else {
+      this.ctx.installSnapshot(m.snapshot);
+    }
+    return null;
+  }
+
+  private onProposal(z: Zxid, prev: Zxid, txn: unknown): FollowerFailure | null {
+    const log = this.ctx.log;
+    if (!zxidLess(log.base, z)) return null; // covered by our snapshot
+    if (!zxidLess(log.last(), z)) {
+      // Already held (a duplicate): fine only if it really is the same point of the same history.
+      return log.contains(z) ? null : `PROPOSAL ${formatZxid(z)} conflicts with our log`;
+    }
+    // No gaps (pitfall 6): accept only what extends our log exactly.
+    if (!zxidEquals(prev, log.last())) return `gap: PROPOSAL ${formatZxid(z)} after ${formatZxid(prev)}, our log ends at ${formatZxid(log.last())}`;
+    log.append({ zxid: z, txn });
+    this.ctx.persist({ kind: 'append', entries: [{ zxid: z, txn }] });
+    return null;
+  }
+
+  private onNewLeader(session: number, epoch: number, z: Zxid): FollowerFailure | null {
+    if (session !== this.session || epoch !== this.epoch) return null;
+    if (!this.syncStarted) return 'NEWLEADER before DIFF/TRUNC/SNAP';
+    if (this.newLeaderSeen) return null;
+    if (!zxidEquals(this.ctx.log.last(), z)) return `NEWLEADER at ${formatZxid(z)} but our log ends at ${formatZxid(this.ctx.log.last())}`;
+    this.newLeaderSeen = true;
+    // Pitfall 1: snapshot, then every synced txn, then currentEpoch — all durable — and only then the ACK.
+    if (this.ctx.currentEpoch !== epoch) this.ctx.persist({ kind: 'currentEpoch', epoch });
+    const generation = this.ctx.generation;
+    this.ctx.afterDurable(() => {
+      if (this.ctx.generation !== generation) return;
+      this.newLeaderAcked = true;
+      this.lastAckSent = z;
+      this.ctx.send(this.leader, { type: 'ACKNEWLEADER', session: this.session, epoch, zxid: z });
+      this.onDurableProgress();
+    });
+    return null;
+  }
+
+  /** Group ACK: one cumulative ACK for everything that became durable. */
+  onDurableProgress(): void {
+    if (!this.newLeaderAcked || this.epoch === null) return;
+    const durable = this.ctx.durableUpTo;
+    if (!zxidLess(this.lastAckSent, durable)) return;
+    this.lastAckSent = durable;
+    this.ctx.send(this.leader, { type: 'ACK', session: this.session, epoch: this.epoch, zxid: durable });
+  }
+
+  onTick(): FollowerFailure | null {
+    const ticks = this.ctx.ticks;
+    if (this.phase !== 'broadcast') {
+      if (ticks - this.startTick > this.ctx.config.initLimitTicks) return `not up to date within initLimit (${this.phase})`;
+      return null;
+    }
+    if (ticks - this.lastHeardTick > this.ctx.config.syncLimitTicks) return 'leader silent for syncLimit';
+    return null;
+  }
+
+  onPeerDisconnected(peer: MemberId): FollowerFailure | null {
+    return peer === this.leader ? 'lost the connection to the leader' : null;
+  }
+}
