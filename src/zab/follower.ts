@@ -163,6 +163,8 @@ export class FollowerRole {
 
   onTick(): FollowerFailure | null {
     const ticks = this.ctx.ticks;
+    // FOLLOWERINFO may have reached the leader before it knew it leads: say it again until answered.
+    if (this.epoch === null) this.start();
     if (this.phase !== 'broadcast') {
       if (ticks - this.startTick > this.ctx.config.initLimitTicks) return `not up to date within initLimit (${this.phase})`;
       return null;

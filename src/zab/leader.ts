@@ -318,6 +318,12 @@ export class LeaderRole {
     return this.checkQuorum();
   }
 
+  /** A follower of ours started an election: it will not ACK any more. */
+  onLearnerLooking(peer: MemberId): LeaderFailure | null {
+    if (this.learners.has(peer)) this.dropLearner(peer, 'it is looking for a leader');
+    return this.checkQuorum();
+  }
+
   onPeerDisconnected(peer: MemberId): LeaderFailure | null {
     if (this.learners.has(peer)) this.dropLearner(peer, 'connection lost');
     return this.checkQuorum();

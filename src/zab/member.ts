@@ -177,8 +177,20 @@ export class ZabMember {
     }
     const r = this.role;
     if (message.type === 'VOTE') {
-      const looking = r.kind === 'looking';
-      if (looking && !r.drained) return; // our vote is not ready: the sender will resend
+      // A leader that votes LOOKING has stopped leading; a follower that does has left us.
+      if (message.state === 'LOOKING' && r.kind === 'following' && from === r.follower.leader) {
+        this.becomeLooking('the leader is looking for a leader');
+        return;
+      }
+      if (message.state === 'LOOKING' && r.kind === 'leading') {
+        const failure = r.leader.onLearnerLooking(from);
+        if (failure) {
+          this.becomeLooking(failure);
+          return;
+        }
+      }
+      const looking = this.role.kind === 'looking';
+      if (this.role.kind === 'looking' && !this.role.drained) return; // our vote is not ready: the sender will resend
       const outcome = this.election.onVote(from, message, looking);
       if (outcome) this.decide(outcome.leader);
       return;

@@ -1,0 +1,215 @@
+import type { ZabMessage } from '../zab/messages.js';
+import type { DurableState } from '../zab/persistence.js';
+import { compareZxid, formatZxid, zxidEquals, zxidLess, type Zxid } from '../zab/zxid.js';
+import type { AppliedRecord } from './state-machine.js';
+import { isSimTxn } from './state-machine.js';
+
+export class Violation extends Error {
+  constructor(
+    readonly invariant: string,
+    detail: string,
+  ) {
+    super(`${invariant}: ${detail}`);
+  }
+}
+
+/** What the checker may look at in a member: its durable image and its in-memory log. */
+export interface CheckedMember {
+  readonly id: number;
+  readonly durable: Readonly<DurableState>;
+  readonly records: readonly AppliedRecord[];
+  readonly logBase: Zxid | null;
+  readonly logEntries: readonly { zxid: Zxid; txn: unknown }[] | null;
+}
+
+function durablyHolds(d: Readonly<DurableState>, rec: AppliedRecord): boolean {
+  if (d.snapshot && compareZxid(rec.zxid, d.snapshot.zxid) <= 0) return true;
+  const i = binarySearch(d.log, rec.zxid);
+  return i >= 0 && isSimTxn(d.log[i]!.txn) && d.log[i]!.txn.id === rec.id;
+}
+
+function binarySearch(entries: readonly { zxid: Zxid }[], z: Zxid): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareZxid(entries[mid]!.zxid, z);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Zab's invariants, checked as the simulation runs:
+ * - one established leader per epoch;
+ * - every member applies the same sequence (agreement, total order), in primary order: per epoch the
+ *   counters run 1, 2, 3… and epochs only grow;
+ * - an applied txn is durable on a quorum when first applied (commit = quorum-durable);
+ * - a new leader's history holds everything committed before it (leaderLogCompleteness);
+ * - ACKEPOCH / ACK(NEWLEADER) / ACK leave the member only after what they claim is durable;
+ * - nothing a client was told is committed is ever lost, and all members converge.
+ */
+export class Checker {
+  readonly committed: AppliedRecord[] = [];
+  private readonly committedIds = new Set<string>();
+  private readonly leaders = new Map<number, number>();
+  readonly ackedToClients = new Set<string>();
+  /** Every zxid ever proposed, with its txn: one proposal per zxid, forever. */
+  private readonly proposals = new Map<string, string>();
+  checks = 0;
+
+  constructor(private readonly quorum: number) {}
+
+  onApply(member: CheckedMember, position: number, rec: AppliedRecord, all: readonly CheckedMember[]): void {
+    this.checks++;
+    if (position < this.committed.length) {
+      const expected = this.committed[position]!;
+      if (!zxidEquals(expected.zxid, rec.zxid) || expected.id !== rec.id) {
+        throw new Violation(
+          'agreement',
+          `member ${member.id} applied ${rec.id}@${formatZxid(rec.zxid)} at position ${position}, where ${expected.id}@${formatZxid(expected.zxid)} was committed`,
+        );
+      }
+      return;
+    }
+    if (position !== this.committed.length) throw new Violation('agreement', `member ${member.id} skipped positions`);
+    const prev = this.committed[this.committed.length - 1];
+    if (prev) {
+      if (!zxidLess(prev.zxid, rec.zxid)) {
+        throw new Violation('total order', `${formatZxid(rec.zxid)} committed after ${formatZxid(prev.zxid)}`);
+      }
+      const sameEpoch = prev.zxid.epoch === rec.zxid.epoch;
+      if ((sameEpoch && rec.zxid.counter !== prev.zxid.counter + 1) || (!sameEpoch && rec.zxid.counter !== 1)) {
+        throw new Violation('primary order', `${formatZxid(rec.zxid)} committed right after ${formatZxid(prev.zxid)}: a gap`);
+      }
+    } else if (rec.zxid.counter !== 1) {
+      throw new Violation('primary order', `first commit is ${formatZxid(rec.zxid)}`);
+    }
+    if (this.committedIds.has(rec.id)) throw new Violation('integrity', `txn ${rec.id} committed twice`);
+    let holders = 0;
+    for (const m of all) if (durablyHolds(m.durable, rec)) holders++;
+    if (holders < this.quorum) {
+      throw new Violation(
+        'durable quorum',
+        `member ${member.id} applied ${rec.id}@${formatZxid(rec.zxid)} held durably by only ${holders} of ${all.length}`,
+      );
+    }
+    this.committed.push(rec);
+    this.committedIds.add(rec.id);
+  }
+
+  /** After a restore the member's state must be a prefix of the committed sequence. */
+  onRestore(member: CheckedMember, previousLength: number): void {
+    this.checks++;
+    const recs = member.records;
+    if (recs.length < previousLength) {
+      throw new Violation('monotonic state', `member ${member.id} went back from ${previousLength} to ${recs.length} applied txns`);
+    }
+    for (let i = 0; i < recs.length; i++) {
+      const c = this.committed[i];
+      if (!c || c.id !== recs[i]!.id) {
+        throw new Violation('agreement', `member ${member.id} restored a snapshot that disagrees at position ${i}`);
+      }
+    }
+  }
+
+  onEstablished(member: CheckedMember, epoch: number): void {
+    this.checks++;
+    const other = this.leaders.get(epoch);
+    if (other !== undefined && other !== member.id) {
+      throw new Violation('one leader per epoch', `members ${other} and ${member.id} both established epoch ${epoch}`);
+    }
+    this.leaders.set(epoch, member.id);
+    // leaderLogCompleteness: everything committed so far is in the new leader's history.
+    const base = member.logBase!;
+    const entries = member.logEntries!;
+    for (const rec of this.committed) {
+      if (compareZxid(rec.zxid, base) <= 0) continue;
+      const i = binarySearch(entries, rec.zxid);
+      const txn = i >= 0 ? entries[i]!.txn : undefined;
+      if (!isSimTxn(txn) || txn.id !== rec.id) {
+        throw new Violation('leader completeness', `leader ${member.id} of epoch ${epoch} lacks committed ${rec.id}@${formatZxid(rec.zxid)}`);
+      }
+    }
+  }
+
+  /** Messages that promise durability may leave only once it is true. */
+  onSend(member: CheckedMember, m: ZabMessage): void {
+    const d = member.durable;
+    switch (m.type) {
+      case 'ACKEPOCH':
+        this.checks++;
+        if (m.promised && d.acceptedEpoch < m.epoch) {
+          throw new Violation('ack after persist', `member ${member.id} sent ACKEPOCH ${m.epoch} with durable acceptedEpoch ${d.acceptedEpoch}`);
+        }
+        return;
+      case 'ACKNEWLEADER':
+        this.checks++;
+        if (d.currentEpoch !== m.epoch) {
+          throw new Violation('ack after persist', `member ${member.id} sent ACK(NEWLEADER ${m.epoch}) with durable currentEpoch ${d.currentEpoch}`);
+        }
+        if (!durableLogReaches(d, m.zxid)) {
+          throw new Violation('ack after persist', `member ${member.id} sent ACK(NEWLEADER) at ${formatZxid(m.zxid)} before its log was durable`);
+        }
+        return;
+      case 'ACK':
+        this.checks++;
+        if (!durableLogReaches(d, m.zxid)) {
+          throw new Violation('ack after persist', `member ${member.id} sent ACK ${formatZxid(m.zxid)} before it was durable`);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A zxid names one txn for ever: two leaders of one epoch would break this first. */
+  onPropose(member: number, z: Zxid, id: string): void {
+    this.checks++;
+    const key = `${z.epoch}:${z.counter}`;
+    const seen = this.proposals.get(key);
+    if (seen !== undefined && seen !== id) {
+      throw new Violation('one proposal per zxid', `member ${member} proposed ${id} at ${formatZxid(z)}, already used for ${seen}`);
+    }
+    this.proposals.set(key, id);
+  }
+
+  /** Logs agree wherever they overlap: same zxid, same txn (the log matching property). */
+  checkLogMatching(members: readonly CheckedMember[]): void {
+    this.checks++;
+    const byZxid = this.proposals;
+    for (const m of members) {
+      for (const e of m.durable.log) {
+        const key = `${e.zxid.epoch}:${e.zxid.counter}`;
+        const id = isSimTxn(e.txn) ? e.txn.id : '?';
+        const seen = byZxid.get(key);
+        if (seen !== undefined && seen !== id) {
+          throw new Violation('log matching', `two txns (${seen}, ${id}) share zxid ${formatZxid(e.zxid)}`);
+        }
+        byZxid.set(key, id);
+      }
+    }
+  }
+
+  /** At the end, after healing: every member applied the same, complete sequence. */
+  checkConverged(members: readonly CheckedMember[]): void {
+    this.checks++;
+    for (const m of members) {
+      if (m.records.length !== this.committed.length) {
+        throw new Violation('convergence', `member ${m.id} applied ${m.records.length} of ${this.committed.length} committed txns`);
+      }
+    }
+    const ids = new Set(this.committed.map((r) => r.id));
+    for (const id of this.ackedToClients) {
+      if (!ids.has(id)) throw new Violation('durability', `txn ${id} was acknowledged to its client but is not committed`);
+    }
+  }
+}
+
+function durableLogReaches(d: Readonly<DurableState>, z: Zxid): boolean {
+  if (d.snapshot && zxidEquals(d.snapshot.zxid, z)) return true;
+  if (zxidEquals(d.logBase, z)) return true;
+  return binarySearch(d.log, z) >= 0;
+}

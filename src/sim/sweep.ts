@@ -1,0 +1,73 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SimResult } from './simulation.js';
+import { runSeed } from './run.js';
+import { addStats, emptyStats, type SimStats } from './stats.js';
+
+export interface SweepOptions {
+  readonly from: number;
+  readonly count: number;
+  readonly members?: number;
+  readonly workers?: number;
+  /** Stop at the first failing seed. */
+  readonly failFast?: boolean;
+  readonly onProgress?: (done: number, failures: number) => void;
+}
+
+export interface SweepResult {
+  readonly seeds: number;
+  readonly failures: SimResult[];
+  readonly stats: SimStats;
+  readonly wallMs: number;
+}
+
+export interface WorkerJob {
+  readonly seeds: readonly number[];
+  readonly members?: number;
+}
+
+// Workers start without the TypeScript loader the parent may run under: register it, then load.
+const WORKER_ENTRY = new URL('./sweep-worker.ts', import.meta.url).href;
+const WORKER_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_ENTRY)}); })`;
+
+/** Runs many seeds over worker threads (one per core): each seed is independent and deterministic. */
+export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  const started = performance.now();
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.count));
+  const stats = emptyStats();
+  const failures: SimResult[] = [];
+  let done = 0;
+  const accept = (r: SimResult): void => {
+    done++;
+    addStats(stats, r.stats);
+    if (!r.ok) failures.push(r);
+    options.onProgress?.(done, failures.length);
+  };
+  const seeds = Array.from({ length: options.count }, (_, i) => options.from + i);
+  if (workers === 1) {
+    for (const seed of seeds) {
+      accept(runSeed({ seed, ...(options.members ? { members: options.members } : {}) }));
+      if (options.failFast && failures.length) break;
+    }
+  } else {
+    const jobs: number[][] = Array.from({ length: workers }, () => []);
+    seeds.forEach((s, i) => jobs[i % workers]!.push(s));
+    await Promise.all(
+      jobs.map(
+        (job) =>
+          new Promise<void>((resolve, reject) => {
+            const data: WorkerJob = { seeds: job, ...(options.members ? { members: options.members } : {}) };
+            const w = new Worker(WORKER_BOOT, { eval: true, workerData: data });
+            w.on('message', (r: SimResult) => {
+              accept(r);
+              if (options.failFast && !r.ok) void w.terminate();
+            });
+            w.on('error', reject);
+            w.on('exit', () => resolve());
+          }),
+      ),
+    );
+  }
+  failures.sort((a, b) => a.seed - b.seed);
+  return { seeds: done, failures, stats, wallMs: performance.now() - started };
+}
