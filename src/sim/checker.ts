@@ -122,10 +122,12 @@ export class Checker {
       throw new Violation('one leader per epoch', `members ${other} and ${member.id} both established epoch ${epoch}`);
     }
     this.leaders.set(epoch, member.id);
-    // leaderLogCompleteness: everything committed so far is in the new leader's history.
+    // leaderLogCompleteness: everything committed in earlier epochs is in the new leader's history.
+    // (A slow leader may establish after a later epoch committed: those txns are not its concern.)
     const base = member.logBase!;
     const entries = member.logEntries!;
     for (const rec of this.committed) {
+      if (rec.zxid.epoch >= epoch) break;
       if (compareZxid(rec.zxid, base) <= 0) continue;
       const i = binarySearch(entries, rec.zxid);
       const txn = i >= 0 ? entries[i]!.txn : undefined;

@@ -92,6 +92,8 @@ export class Simulation {
   private now = 0;
   private healing = false;
   private probeId: string | null = null;
+  private probeSentAt = 0;
+  private probes = 0;
   private probeDone = false;
   private lastLeader: MemberId | null = null;
   private readonly trace?: (line: string) => void;
@@ -360,7 +362,7 @@ export class Simulation {
       }
       case 'crash': {
         const m = this.member(ev.member);
-        if (m.incarnation === ev.incarnation) this.crash(m, ev.atSync);
+        if (m.incarnation === ev.incarnation && !this.healing) this.crash(m, ev.atSync);
         return;
       }
       case 'restart':
@@ -496,14 +498,17 @@ export class Simulation {
 
   /** After healing: once a leader serves with every member synced, one more write must reach everyone. */
   private probe(): void {
+    // A probe proposed to a leader that then lost its quorum may be truncated away: try again.
+    if (this.probeId !== null && this.now - this.probeSentAt > 500) this.probeId = null;
     if (this.probeId === null) {
       const leader = this.members.find((m) => this.alive(m) && m.zab.status().role === 'LEADING' && m.zab.status().serving);
       const allServing = this.members.every((m) => this.alive(m) && m.zab.status().serving);
       if (leader && allServing && this.alive(leader)) {
-        const id = 'probe';
+        const id = `probe-${++this.probes}`;
         const r = leader.zab.propose({ id } satisfies SimTxn);
         if (r.ok) {
           this.probeId = id;
+          this.probeSentAt = this.now;
           this.checker.onPropose(leader.id, r.zxid, id);
           this.stats.proposals++;
           this.pump(leader);

@@ -118,6 +118,9 @@ export class LeaderRole {
     };
     this.learners.set(from, learner);
     if (this.epoch !== null) {
+      // It promised a later epoch to a candidate that failed: it can never join ours, and accepting it
+      // anyway would break that promise. Only a new election with an epoch above it lets it back in.
+      if (m.acceptedEpoch > this.epoch) return `follower ${from} promised epoch ${m.acceptedEpoch}, above ours (${this.epoch})`;
       this.sendNewEpoch(learner);
       return null;
     }

@@ -250,6 +250,34 @@ export class Cluster {
     return before - this.network.length;
   }
 
+  /**
+   * Delivers, in send order, messages of the given types that are at the head of their link (so FIFO
+   * holds), until none is left. Messages of other types stay queued.
+   */
+  deliverAllOf(types: readonly ZabMessageType[], maxMessages = 10_000): number {
+    let n = 0;
+    for (;;) {
+      const seen = new Set<string>();
+      const next = this.network.find((e) => {
+        const link = `${e.from}>${e.to}`;
+        if (seen.has(link)) return false;
+        seen.add(link);
+        return types.includes(e.message.type);
+      });
+      if (!next) return n;
+      if (++n > maxMessages) throw new Error(`deliverAllOf: more than ${maxMessages} messages, a loop?`);
+      this.deliver(next.from, next.to);
+    }
+  }
+
+  /** Runs the election only (VOTEs, no persistence, no ticks); returns the member that now leads. */
+  elect(): MemberId {
+    this.deliverAllOf(['VOTE']);
+    const l = this.leader();
+    if (l === undefined) throw new Error(`no single leader after the votes: ${this.ids.map((id) => this.isUp(id) ? this.status(id).role : 'down').join(',')}`);
+    return l;
+  }
+
   /** Delivers messages in send order until the network is empty. Does not persist or tick. */
   deliverAll(maxMessages = 10_000): number {
     let n = 0;

@@ -1,0 +1,129 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareCandidates } from '../../../src/zab/election.js';
+import { zxid } from '../../../src/zab/zxid.js';
+import { Cluster, durableImage, type MessageOf } from './harness.js';
+
+const FINALIZE = 2;
+
+describe('election', () => {
+  test('candidates are ordered by (currentEpoch, lastZxid, id)', () => {
+    const c = (leader: number, epoch: number, e: number, n: number) => ({ leader, epoch, zxid: zxid(e, n) });
+    assert.ok(compareCandidates(c(1, 2, 1, 1), c(3, 1, 1, 9)) > 0, 'epoch first');
+    assert.ok(compareCandidates(c(1, 1, 1, 2), c(3, 1, 1, 1)) > 0, 'then zxid');
+    assert.ok(compareCandidates(c(3, 1, 1, 1), c(2, 1, 1, 1)) > 0, 'then id');
+    assert.equal(compareCandidates(c(2, 1, 1, 1), c(2, 1, 1, 1)), 0);
+  });
+
+  test('every member starts by voting for itself', () => {
+    const c = new Cluster();
+    for (const [from, to] of [[1, 2], [2, 3], [3, 1]] as const) {
+      const v = c.deliver(from, to, 'VOTE');
+      assert.equal(v.leader, from);
+      assert.equal(v.state, 'LOOKING');
+      assert.equal(v.round, 1);
+    }
+  });
+
+  test('three fresh members elect the highest id', () => {
+    const c = new Cluster();
+    assert.equal(c.elect(), 3);
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    assert.equal(c.status(2).role, 'FOLLOWING');
+    assert.equal(c.status(1).leader, 3);
+    assert.equal(c.status(2).leader, 3);
+    for (const id of [1, 2]) {
+      const votes = c.sentMessages({ from: id, type: 'VOTE' });
+      assert.equal((votes[votes.length - 1]!.message as MessageOf<'VOTE'>).leader, 3, `member ${id} ends voting for 3`);
+    }
+    // The followers' first non-vote message is FOLLOWERINFO to the leader.
+    assert.deepEqual(c.queued(1, 3), ['FOLLOWERINFO']);
+    assert.deepEqual(c.queued(2, 3), ['FOLLOWERINFO']);
+  });
+
+  test('the member with the highest lastZxid wins over a higher id', () => {
+    const c = new Cluster({
+      durable: {
+        1: durableImage({ log: [[1, 1], [1, 2]] }),
+        2: durableImage({ log: [[1, 1]] }),
+        3: durableImage({ log: [[1, 1]] }),
+      },
+    });
+    assert.equal(c.elect(), 1);
+    c.settle();
+    assert.equal(c.status(1).serving, true);
+    for (const id of [2, 3]) assert.deepEqual(c.log(id), ['(1,1)', '(1,2)']);
+  });
+
+  test('the member with the highest currentEpoch wins over a longer log of an older epoch', () => {
+    // Epoch 2 was established on (1,1): (1,2) on member 3 was never committed.
+    const c = new Cluster({
+      durable: {
+        1: durableImage({ log: [[1, 1]], currentEpoch: 2 }),
+        2: durableImage({ log: [[1, 1]], currentEpoch: 2 }),
+        3: durableImage({ log: [[1, 1], [1, 2]], currentEpoch: 1 }),
+      },
+    });
+    assert.equal(c.elect(), 2);
+    c.settle();
+    assert.deepEqual(c.sentTypes({ from: 2, to: 3 }), ['NEWEPOCH', 'TRUNC', 'NEWLEADER', 'UPTODATE']);
+    assert.deepEqual(c.log(3), ['(1,1)']);
+  });
+
+  test('a quorum that is not unanimous decides only after electionFinalizeTicks', () => {
+    const c = new Cluster({ down: [1], config: { electionFinalizeTicks: FINALIZE } });
+    c.deliverAllOf(['VOTE']);
+    assert.equal(c.status(2).role, 'LOOKING');
+    assert.equal(c.status(3).role, 'LOOKING');
+    c.tickAll(FINALIZE - 1);
+    assert.equal(c.status(3).role, 'LOOKING');
+    c.tickAll(1);
+    assert.equal(c.status(3).role, 'LEADING');
+    assert.equal(c.status(2).role, 'FOLLOWING');
+  });
+
+  test('a better vote arriving during the finalize wait wins', () => {
+    const c = new Cluster({ down: [3], config: { electionFinalizeTicks: FINALIZE } });
+    c.deliverAllOf(['VOTE']);
+    assert.equal(c.status(2).role, 'LOOKING', '1 and 2 agree on 2 but wait');
+    c.restart(3);
+    assert.equal(c.elect(), 3);
+    assert.equal(c.status(2).leader, 3);
+  });
+
+  test('a member restarting after the ensemble formed joins the existing leader, no new epoch', () => {
+    const c = new Cluster();
+    const leader = c.establish();
+    assert.equal(leader, 3);
+    assert.equal(c.propose(3, 'x').ok, true);
+    c.settle();
+    c.crash(1);
+    c.restart(1);
+    const since = c.mark();
+    c.deliverAllOf(['VOTE']);
+    // Member 1 learned the leader from the others' FOLLOWING / LEADING votes.
+    const replies = c.sentMessages({ to: 1, type: 'VOTE', since }).map((e) => e.message as MessageOf<'VOTE'>);
+    assert.deepEqual(new Set(replies.map((v) => `${v.leader}:${v.state}`)), new Set(['3:FOLLOWING', '3:LEADING']));
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    assert.equal(c.status(1).leader, 3);
+    assert.equal(c.status(3).role, 'LEADING', 'the leader never stopped leading');
+    c.settle();
+    assert.equal(c.status(1).serving, true);
+    assert.deepEqual(
+      c.sentMessages({ since, type: 'NEWEPOCH' }).map((e) => (e.message as MessageOf<'NEWEPOCH'>).epoch),
+      [1],
+      'the existing epoch, not a new one',
+    );
+    assert.equal(c.durable(3).acceptedEpoch, 1);
+    assert.equal(c.status(3).epoch, 1);
+    assert.deepEqual(c.applied(1), ['(1,1)']);
+  });
+
+  test('a vote from outside the ensemble is rejected', () => {
+    const c = new Cluster();
+    c.inject(9, 1, { type: 'VOTE', round: 5, leader: 9, zxid: zxid(9, 9), epoch: 9, state: 'LEADING' });
+    assert.equal(c.eventsOf(1, 'rejected').length, 1);
+    assert.equal(c.status(1).role, 'LOOKING');
+    assert.equal(c.elect(), 3);
+  });
+});
