@@ -9,6 +9,12 @@ const usage = `peerkeeper <command>
   demo                    a simulated ensemble in the terminal, in real time
 `;
 
+// `peerkeeper sim … | head` closes our stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {

@@ -76,6 +76,7 @@ export class Election {
     }
     const theirs: Candidate = { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
     if (v.state === 'LOOKING') {
+      this.outOfElection.delete(from);
       if (v.round > this.round) {
         this.round = v.round;
         this.votes.clear();
@@ -133,14 +134,16 @@ export class Election {
 
   private checkJoin(v: Vote): ElectionOutcome {
     if (v.leader === this.ctx.config.id) return null;
+    // Members that joined at different times report different rounds, so agree on the leader alone;
+    // safety does not rest on this (discovery does), only whether joining is worth a try.
     const leaderSays = this.outOfElection.get(v.leader);
-    if (!leaderSays || leaderSays.state !== 'LEADING' || leaderSays.round !== v.round) return null;
+    if (!leaderSays || leaderSays.state !== 'LEADING' || leaderSays.leader !== v.leader) return null;
     let agreeing = 0;
-    for (const o of this.outOfElection.values()) if (o.leader === v.leader && o.round === v.round) agreeing++;
+    for (const o of this.outOfElection.values()) if (o.leader === v.leader) agreeing++;
     if (agreeing < this.ctx.quorum) return null;
-    this.round = v.round;
-    this.proposal = { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
-    return { leader: v.leader, round: v.round };
+    this.round = Math.max(this.round, leaderSays.round);
+    this.proposal = { leader: v.leader, zxid: leaderSays.zxid, epoch: leaderSays.epoch };
+    return { leader: v.leader, round: this.round };
   }
 
   private broadcastVote(): void {

@@ -336,6 +336,20 @@ export class Cluster {
     return l;
   }
 
+  /**
+   * Settles, ticking every member between rounds, until one leader is established and every up member
+   * serves (elections after a failure may need vote re-sends and finalize waits, which take ticks).
+   */
+  stabilize(maxTicks = 200): MemberId {
+    for (let t = 0; t <= maxTicks; t++) {
+      this.settle();
+      const l = this.leader();
+      if (l !== undefined && this.ids.every((id) => !this.isUp(id) || this.status(id).serving)) return l;
+      this.tickAll(1);
+    }
+    throw new Error(`stabilize: no established ensemble after ${maxTicks} ticks`);
+  }
+
   // ---- observation --------------------------------------------------------------------------
 
   /** Index into `sent`, to look only at messages sent after this point. */
