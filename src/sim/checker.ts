@@ -141,6 +141,19 @@ export class Checker {
   onSend(member: CheckedMember, m: ZabMessage): void {
     const d = member.durable;
     switch (m.type) {
+      case 'VOTE': {
+        // Pitfall 7: a member votes for itself with its durable state, never with what memory only holds.
+        if (m.state !== 'LOOKING' || m.leader !== member.id) return;
+        this.checks++;
+        const durableLast = d.log.length ? d.log[d.log.length - 1]!.zxid : d.logBase;
+        if (!zxidEquals(durableLast, m.zxid) || d.currentEpoch !== m.epoch) {
+          throw new Violation(
+            'vote from durable state',
+            `member ${member.id} votes with (${m.epoch}, ${formatZxid(m.zxid)}) but has durably (${d.currentEpoch}, ${formatZxid(durableLast)})`,
+          );
+        }
+        return;
+      }
       case 'ACKEPOCH':
         this.checks++;
         if (m.promised && d.acceptedEpoch < m.epoch) {
@@ -170,6 +183,10 @@ export class Checker {
   /** A zxid names one txn for ever: two leaders of one epoch would break this first. */
   onPropose(member: number, z: Zxid, id: string): void {
     this.checks++;
+    // Pitfall 12: only the established leader of an epoch proposes in it.
+    if (this.leaders.get(z.epoch) !== member) {
+      throw new Violation('primary integrity', `member ${member} proposed ${formatZxid(z)} without having established epoch ${z.epoch}`);
+    }
     const key = `${z.epoch}:${z.counter}`;
     const seen = this.proposals.get(key);
     if (seen !== undefined && seen !== id) {

@@ -52,15 +52,17 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   } else {
     const jobs: number[][] = Array.from({ length: workers }, () => []);
     seeds.forEach((s, i) => jobs[i % workers]!.push(s));
+    const running: Worker[] = [];
     await Promise.all(
       jobs.map(
         (job) =>
           new Promise<void>((resolve, reject) => {
             const data: WorkerJob = { seeds: job, ...(options.members ? { members: options.members } : {}) };
             const w = new Worker(WORKER_BOOT, { eval: true, workerData: data });
+            running.push(w);
             w.on('message', (r: SimResult) => {
               accept(r);
-              if (options.failFast && !r.ok) void w.terminate();
+              if (options.failFast && !r.ok) for (const other of running) void other.terminate();
             });
             w.on('error', reject);
             w.on('exit', () => resolve());

@@ -189,4 +189,18 @@ describe('broadcast', () => {
     assert.deepEqual(c.propose(3, 'x'), { ok: true, zxid: zxid(1, 1) });
     assert.deepEqual(c.propose(1, 'x'), { ok: false, reason: 'NOT_LEADER' });
   });
+
+  test('proposals issued within one drain share one durable append (group commit)', () => {
+    const { c } = established();
+    c.member(3).propose('a');
+    c.member(3).propose('b');
+    c.propose(3, 'c'); // the harness drains here: all three come out together
+    const appends = c.pendingWrites(3).filter((w) => w.write.kind === 'append');
+    assert.equal(appends.length, 1);
+    const w = appends[0]!.write;
+    assert.deepEqual(w.kind === 'append' && w.entries.map((e) => fmt(e.zxid)), ['(1,1)', '(1,2)', '(1,3)']);
+    c.persist(3);
+    assert.deepEqual(c.status(3).durableZxid, zxid(1, 3));
+    assert.deepEqual(c.queued(3, 1), ['PROPOSAL', 'PROPOSAL', 'PROPOSAL']);
+  });
 });

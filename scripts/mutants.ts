@@ -1,0 +1,68 @@
+/**
+ * Plants one known bug at a time in a scratch copy of src/ and runs the simulator sweep against it
+ * until it fails: proof that the simulator catches the bugs Zab implementations really had. Nothing
+ * is changed in the working tree. `npm run mutants [-- --seeds N] [name…]`
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MUTANTS } from './mutant-list.js';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const seedsIndex = args.indexOf('--seeds');
+const seeds = seedsIndex >= 0 ? Number(args.splice(seedsIndex, 2)[1]) : 2000;
+const only = new Set(args);
+
+interface Outcome {
+  name: string;
+  caught: boolean;
+  seedsRun: string;
+  seconds: number;
+  invariant: string;
+}
+
+const outcomes: Outcome[] = [];
+for (const mutant of MUTANTS) {
+  if (only.size && !only.has(mutant.name)) continue;
+  const dir = join(tmpdir(), `peerkeeper-mutant-${mutant.name}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+  const file = join(dir, mutant.file);
+  const text = readFileSync(file, 'utf8');
+  const count = text.split(mutant.find).length - 1;
+  if (count !== 1) throw new Error(`mutant ${mutant.name}: expected the pattern once in ${mutant.file}, found ${count} (stale mutant?)`);
+  writeFileSync(file, text.replace(mutant.find, mutant.replace));
+  const started = performance.now();
+  let output = '';
+  try {
+    output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--seeds', String(seeds), '--fail-fast'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (e) {
+    output = (e as { stdout?: string }).stdout ?? '';
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const fail = /FAIL seed (\d+) .*?: (.+)/.exec(output);
+  const ran = /^(\d+) seeds/m.exec(output);
+  outcomes.push({
+    name: mutant.name,
+    caught: fail !== null,
+    seedsRun: ran?.[1] ?? '?',
+    seconds,
+    invariant: fail ? `${fail[2]} (seed ${fail[1]})` : 'NOT CAUGHT',
+  });
+  const o = outcomes[outcomes.length - 1]!;
+  console.log(`${o.caught ? 'caught' : 'MISSED'}  ${o.name.padEnd(28)} ${o.seconds.toFixed(1).padStart(6)} s  ${o.seedsRun.padStart(5)} seeds  ${o.invariant}`);
+  console.log(`        ${mutant.description}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+const missed = outcomes.filter((o) => !o.caught);
+console.log(missed.length ? `${missed.length} planted bugs were NOT caught` : `all ${outcomes.length} planted bugs were caught`);
+process.exitCode = missed.length ? 1 : 0;
