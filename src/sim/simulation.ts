@@ -19,6 +19,14 @@ export interface SimOptions {
   readonly members?: number;
   /** Called with a line per notable step when set (slows the run). */
   readonly trace?: (line: string) => void;
+  /** Override parts of the drawn profile (the terminal demo turns random faults off). */
+  readonly profile?: Partial<SimProfile>;
+}
+
+export interface MemberView {
+  readonly id: MemberId;
+  readonly status: ReturnType<ZabMember['status']> | null;
+  readonly applied: number;
 }
 
 export interface SimResult {
@@ -100,7 +108,7 @@ export class Simulation {
 
   constructor(private readonly options: SimOptions) {
     const root = new Rng(options.seed);
-    this.profile = drawProfile(root.fork(1), options.members);
+    this.profile = { ...drawProfile(root.fork(1), options.members), ...options.profile };
     this.rng = root.fork(2);
     this.faultRng = root.fork(3);
     this.netRng = root.fork(4);
@@ -125,13 +133,50 @@ export class Simulation {
     for (let c = 0; c < this.profile.clients; c++) this.clients.push({ id: c, counter: 0, pending: new Map(), preferred: null });
   }
 
+  private booted = false;
+
+  /** Starts the members, clients and the fault schedule. */
+  boot(): void {
+    if (this.booted) return;
+    this.booted = true;
+    for (const m of this.members) this.start(m);
+    for (const a of this.ids) for (const b of this.ids) if (a < b) this.network.connect(a, b);
+    for (const c of this.clients) this.queue.push(this.rng.between(0, 50), { kind: 'client', client: c.id });
+    this.queue.push(this.faultDelay(), { kind: 'fault' });
+    if (Number.isFinite(this.profile.chaosMs)) this.queue.push(this.profile.chaosMs, { kind: 'heal' });
+  }
+
+  /** Processes every event up to virtual time `ms`; throws a Violation at the first broken invariant. */
+  advanceTo(ms: number): void {
+    this.boot();
+    for (let t = this.queue.peekTime(); t !== undefined && t <= ms; t = this.queue.peekTime()) {
+      const next = this.queue.pop()!;
+      this.now = next.at;
+      this.stats.events++;
+      this.handle(next.item);
+    }
+    this.now = Math.max(this.now, ms);
+  }
+
+  get virtualMs(): number {
+    return this.now;
+  }
+
+  view(): MemberView[] {
+    return this.members.map((m) => ({ id: m.id, status: m.zab ? m.zab.status() : null, applied: m.sm.records.length }));
+  }
+
+  crashMember(id: MemberId): void {
+    this.crash(this.member(id), false);
+  }
+
+  restartMember(id: MemberId): void {
+    this.restart(this.member(id));
+  }
+
   run(): SimResult {
     try {
-      for (const m of this.members) this.start(m);
-      for (const a of this.ids) for (const b of this.ids) if (a < b) this.network.connect(a, b);
-      for (const c of this.clients) this.queue.push(this.rng.between(0, 50), { kind: 'client', client: c.id });
-      this.queue.push(this.faultDelay(), { kind: 'fault' });
-      this.queue.push(this.profile.chaosMs, { kind: 'heal' });
+      this.boot();
       const deadline = this.profile.chaosMs + this.profile.healBudgetMs;
       while (!this.probeDone) {
         const next = this.queue.pop();
@@ -197,7 +242,9 @@ export class Simulation {
     if (atSync) this.stats.syncCrashes++;
     this.log(`m${m.id} CRASH (kept ${surviving}/${pending} unsynced writes)${atSync ? ' at a sync step' : ''}`);
     for (const other of this.ids) if (other !== m.id && this.network.isConnected(m.id, other)) this.cut(m.id, other);
-    if (!this.healing) this.queue.push(this.now + this.faultRng.between(10, 600), { kind: 'restart', member: m.id });
+    if (!this.healing && this.profile.crashWeight + this.profile.syncCrashRate > 0) {
+      this.queue.push(this.now + this.faultRng.between(10, 600), { kind: 'restart', member: m.id });
+    }
   }
 
   private restart(m: SimMember): void {
@@ -254,14 +301,14 @@ export class Simulation {
       if (d.kind === 'restore') {
         const before = m.sm.records.length;
         m.sm.restore(d.snapshot);
-        this.checker.onRestore(this.view(m), before);
+        this.checker.onRestore(this.checked(m), before);
         m.recordsAtLastSnapshot = m.sm.records.length;
         continue;
       }
       const position = m.sm.records.length;
       const rec = m.sm.apply(d.entry);
       const before = this.checker.committed.length;
-      this.checker.onApply(this.view(m), position, rec, this.checkedMembers());
+      this.checker.onApply(this.checked(m), position, rec, this.checkedMembers());
       if (this.checker.committed.length > before) this.stats.commits++;
       const client = m.proposed.get(rec.id);
       if (client !== undefined) {
@@ -278,7 +325,7 @@ export class Simulation {
       this.stats.snapshots++;
     }
     for (const out of ready.messages) {
-      this.checker.onSend(this.view(m), out.message);
+      this.checker.onSend(this.checked(m), out.message);
       this.stats.messages++;
       if (this.trace && out.message.type !== 'PING') this.log(`m${m.id} → m${out.to} ${describeMessage(out.message)}`);
       for (const p of this.network.plan(this.now, m.id, out.to)) {
@@ -303,7 +350,7 @@ export class Simulation {
         this.stats.established++;
         if (this.lastLeader !== m.id) this.stats.leaderChanges++;
         this.lastLeader = m.id;
-        this.checker.onEstablished(this.view(m), ev.epoch);
+        this.checker.onEstablished(this.checked(m), ev.epoch);
         break;
       case 'syncSent':
         if (ev.mode === 'DIFF') this.stats.diffs++;
@@ -560,7 +607,7 @@ export class Simulation {
 
   // ---- views for the checker ----------------------------------------------------------------
 
-  private view(m: SimMember): CheckedMember {
+  private checked(m: SimMember): CheckedMember {
     const zab = m.zab;
     return {
       id: m.id,
@@ -572,7 +619,7 @@ export class Simulation {
   }
 
   private checkedMembers(): CheckedMember[] {
-    return this.members.map((m) => this.view(m));
+    return this.members.map((m) => this.checked(m));
   }
 
   private describe(): string {

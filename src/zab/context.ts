@@ -214,6 +214,9 @@ export class MemberContext {
   saveSnapshot(snapshot: Snapshot): void {
     check(!zxidLess(this.applied, snapshot.zxid), () =>
       `snapshot ${formatZxid(snapshot.zxid)} is past applied ${formatZxid(this.applied)}`);
+    // A snapshot of state older than the log's start (or than a SNAP being installed) would leave
+    // the durable log without a snapshot to start from.
+    if (this.restorePending || zxidLess(snapshot.zxid, this.log.base)) return;
     if (this.snapshot && !zxidLess(this.snapshot.zxid, snapshot.zxid)) return;
     this.persist({ kind: 'saveSnapshot', snapshot });
   }

@@ -55,7 +55,8 @@ export class FollowerRole {
       case 'SNAP':
         return this.onSyncStart(m);
       case 'PROPOSAL':
-        if (!this.syncStarted || m.epoch !== this.epoch) return `PROPOSAL of epoch ${m.epoch} outside sync`;
+        // From an older following attempt, or overtaken by the sync start: not ours to log.
+        if (!this.syncStarted || m.epoch !== this.epoch) return null;
         return this.onProposal(m.zxid, m.prev, m.txn);
       case 'NEWLEADER':
         return this.onNewLeader(m.session, m.epoch, m.zxid);

@@ -178,16 +178,12 @@ export class ZabMember {
     const r = this.role;
     if (message.type === 'VOTE') {
       // A leader that votes LOOKING has stopped leading; a follower that does has left us.
+      // Either way the vote itself still counts in the election that follows.
       if (message.state === 'LOOKING' && r.kind === 'following' && from === r.follower.leader) {
         this.becomeLooking('the leader is looking for a leader');
-        return;
-      }
-      if (message.state === 'LOOKING' && r.kind === 'leading') {
+      } else if (message.state === 'LOOKING' && r.kind === 'leading') {
         const failure = r.leader.onLearnerLooking(from);
-        if (failure) {
-          this.becomeLooking(failure);
-          return;
-        }
+        if (failure) this.becomeLooking(failure);
       }
       const looking = this.role.kind === 'looking';
       if (this.role.kind === 'looking' && !this.role.drained) return; // our vote is not ready: the sender will resend

@@ -68,7 +68,8 @@ export function applyWrite(state: DurableState, write: StorageWrite): void {
       return;
     }
     case 'saveSnapshot':
-      state.snapshot = write.snapshot;
+      // Never go back to an older snapshot: the log may already start after it.
+      if (!state.snapshot || compareZxid(state.snapshot.zxid, write.snapshot.zxid) < 0) state.snapshot = write.snapshot;
       return;
     case 'installSnapshot':
       state.snapshot = write.snapshot;

@@ -102,4 +102,35 @@ describe('crash and recovery', () => {
     assert.deepEqual(c.applied(3), ['restore(1,2)', '(1,3)']);
     assert.deepEqual(c.status(3).lastZxid, zxid(1, 3));
   });
+
+  test(
+    'a snapshot reported while a SNAP install is pending does not replace the installed snapshot',
+    () => {
+      const c = new Cluster({ config: { ...config, logRetentionEntries: 0 } });
+      c.establish();
+      c.propose(3, 'a');
+      c.settle(); // everyone applied (1,1)
+      c.crash(1);
+      for (const t of ['b', 'c', 'd']) c.propose(3, t);
+      c.settle();
+      c.snapshotTaken(3, { zxid: zxid(1, 4), data: 'state@(1,4)' });
+      c.persist(3);
+      c.persist(3); // the leader's log now starts at (1,4)
+      c.restart(1);
+      assert.deepEqual(c.applied(1), ['(1,1)'], 'replayed up to its commit hint');
+      c.elect();
+      c.deliver(1, 3, 'FOLLOWERINFO');
+      c.deliver(3, 1, 'NEWEPOCH');
+      c.persist(1);
+      c.deliver(1, 3, 'ACKEPOCH');
+      c.deliver(3, 1, 'SNAP');
+      // The state machine, still at (1,1) because the restore is not durable yet, reports a snapshot.
+      c.snapshotTaken(1, { zxid: zxid(1, 1), data: 'state@(1,1)' });
+      c.persist(1);
+      assert.deepEqual(c.durable(1).snapshot?.zxid, zxid(1, 4));
+      c.crash(1);
+      c.restart(1); // must not throw "snapshot (1,1) does not reach the log start (1,4)"
+      assert.deepEqual(c.applied(1), ['restore(1,4)']);
+    },
+  );
 });
