@@ -15,8 +15,21 @@ const seedsIndex = args.indexOf('--seeds');
 const seeds = seedsIndex >= 0 ? Number(args.splice(seedsIndex, 2)[1]) : 2000;
 const only = new Set(args);
 
+/** How many unit tests fail against the mutant (the message-by-message tests are the second net). */
+function runUnitTests(dir: string): number {
+  const files = execFileSync('find', ['test/unit', '-name', '*.test.ts'], { cwd: dir, encoding: 'utf8' }).trim().split('\n');
+  let out = '';
+  try {
+    out = execFileSync(process.execPath, ['--import', 'tsx', '--test', ...files], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    out = (e as { stdout?: string }).stdout ?? '';
+  }
+  return Number(/^# fail (\d+)/m.exec(out)?.[1] ?? -1);
+}
+
 interface Outcome {
   name: string;
+  unitFailures: number;
   caught: boolean;
   seedsRun: string;
   seconds: number;
@@ -30,13 +43,17 @@ for (const mutant of MUTANTS) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+  cpSync(join(root, 'test'), join(dir, 'test'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   cpSync(join(root, 'package.json'), join(dir, 'package.json'));
-  const file = join(dir, mutant.file);
-  const text = readFileSync(file, 'utf8');
-  const count = text.split(mutant.find).length - 1;
-  if (count !== 1) throw new Error(`mutant ${mutant.name}: expected the pattern once in ${mutant.file}, found ${count} (stale mutant?)`);
-  writeFileSync(file, text.replace(mutant.find, mutant.replace));
+  for (const edit of mutant.edits) {
+    const file = join(dir, edit.file);
+    const text = readFileSync(file, 'utf8');
+    const count = text.split(edit.find).length - 1;
+    if (count !== 1) throw new Error(`mutant ${mutant.name}: expected the pattern once in ${edit.file}, found ${count} (stale mutant?)`);
+    writeFileSync(file, text.replace(edit.find, edit.replace));
+  }
+  const unitFailures = runUnitTests(dir);
   const started = performance.now();
   let output = '';
   try {
@@ -53,16 +70,21 @@ for (const mutant of MUTANTS) {
   const ran = /^(\d+) seeds/m.exec(output);
   outcomes.push({
     name: mutant.name,
+    unitFailures,
     caught: fail !== null,
     seedsRun: ran?.[1] ?? '?',
     seconds,
     invariant: fail ? `${fail[2]} (seed ${fail[1]})` : 'NOT CAUGHT',
   });
   const o = outcomes[outcomes.length - 1]!;
-  console.log(`${o.caught ? 'caught' : 'MISSED'}  ${o.name.padEnd(28)} ${o.seconds.toFixed(1).padStart(6)} s  ${o.seedsRun.padStart(5)} seeds  ${o.invariant}`);
+  console.log(
+    `${o.caught ? 'caught' : 'MISSED'}  ${o.name.padEnd(26)} sim: ${o.seconds.toFixed(1).padStart(5)} s, ${o.seedsRun.padStart(5)} seeds, ${o.invariant}; unit tests failing: ${o.unitFailures}`,
+  );
   console.log(`        ${mutant.description}`);
   rmSync(dir, { recursive: true, force: true });
 }
 const missed = outcomes.filter((o) => !o.caught);
-console.log(missed.length ? `${missed.length} planted bugs were NOT caught` : `all ${outcomes.length} planted bugs were caught`);
-process.exitCode = missed.length ? 1 : 0;
+const missedByBoth = missed.filter((o) => o.unitFailures === 0);
+console.log(`${outcomes.length - missed.length} of ${outcomes.length} planted bugs caught by the simulator; ${missedByBoth.length} caught by neither the simulator nor the unit tests`);
+for (const o of missedByBoth) console.log(`  not caught at all: ${o.name}`);
+process.exitCode = missedByBoth.length ? 1 : 0;

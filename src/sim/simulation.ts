@@ -1,7 +1,7 @@
 import { makeZabConfig } from '../zab/config.js';
 import { InvariantError } from '../zab/context.js';
 import { ZabMember } from '../zab/member.js';
-import type { MemberId, ZabMessage } from '../zab/messages.js';
+import type { MemberId, Snapshot, ZabMessage } from '../zab/messages.js';
 import type { Ready } from '../zab/output.js';
 import { formatZxid } from '../zab/zxid.js';
 import { MemoryStorage } from '../storage/memory.js';
@@ -49,6 +49,7 @@ type SimEvent =
   | { kind: 'unpause'; member: MemberId }
   | { kind: 'calm' }
   | { kind: 'client'; client: number }
+  | { kind: 'snapshotDone'; member: MemberId; incarnation: number; snapshot: Snapshot }
   | { kind: 'heal' }
   | { kind: 'probe' };
 
@@ -320,9 +321,11 @@ export class Simulation {
       if (rec.id === this.probeId) this.checkProbe();
     }
     if (m.sm.records.length - m.recordsAtLastSnapshot >= this.profile.snapshotEvery) {
+      // Snapshots are serialized in the background: Zab hears of one a while after it was cut,
+      // by which time a SNAP from the leader may be installing.
       m.recordsAtLastSnapshot = m.sm.records.length;
-      m.zab.snapshotTaken(m.sm.snapshot());
-      this.stats.snapshots++;
+      const snapshot = m.sm.snapshot();
+      this.queue.push(this.now + this.rng.between(0, 10), { kind: 'snapshotDone', member: m.id, incarnation: m.incarnation, snapshot });
     }
     for (const out of ready.messages) {
       this.checker.onSend(this.checked(m), out.message);
@@ -434,6 +437,13 @@ export class Simulation {
         this.injectFault();
         this.queue.push(this.now + this.faultDelay(), { kind: 'fault' });
         return;
+      case 'snapshotDone': {
+        const m = this.member(ev.member);
+        if (!this.alive(m) || m.incarnation !== ev.incarnation) return;
+        this.stats.snapshots++;
+        this.input(m, () => m.zab.snapshotTaken(ev.snapshot));
+        return;
+      }
       case 'heal':
         this.heal();
         return;
