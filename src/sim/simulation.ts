@@ -4,6 +4,7 @@ import { ZabMember } from '../zab/member.js';
 import type { MemberId, Snapshot, ZabMessage } from '../zab/messages.js';
 import type { Ready } from '../zab/output.js';
 import { formatZxid } from '../zab/zxid.js';
+import { validateZabMessage } from '../codec/zab-messages.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { Checker, Violation, type CheckedMember } from './checker.js';
 import { EventQueue } from './event-queue.js';
@@ -398,7 +399,10 @@ export class Simulation {
           this.queue.push(m.pausedUntil, ev);
           return;
         }
-        this.input(m, () => m.zab.step({ type: 'message', from: ev.from, message: ev.message }));
+        // What a real runtime does with bytes from a peer: validate, rebuild, then hand to the core.
+        const valid = validateZabMessage(ev.message);
+        if (!valid.ok) throw new Violation('message legality', `m${ev.from} sent a malformed ${ev.message.type}: ${valid.error}`);
+        this.input(m, () => m.zab.step({ type: 'message', from: ev.from, message: valid.message }));
         return;
       }
       case 'flushDone': {

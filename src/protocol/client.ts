@@ -1,0 +1,209 @@
+/**
+ * The client ↔ member protocol: what a ZooKeeper-shaped client says to the ensemble member it is
+ * connected to, and what it hears back. The same messages travel over an in-memory link (simulator,
+ * tests, a client inside the same tab), a local WebSocket (Node) or a data channel; `codec/` turns
+ * them into bytes. Data is always a Uint8Array; zxids are (epoch, counter) pairs.
+ */
+import type { Zxid } from '../zab/zxid.js';
+
+export type CreateMode =
+  | 'PERSISTENT'
+  | 'PERSISTENT_SEQUENTIAL'
+  | 'EPHEMERAL'
+  | 'EPHEMERAL_SEQUENTIAL'
+  | 'CONTAINER'
+  | 'PERSISTENT_WITH_TTL'
+  | 'PERSISTENT_SEQUENTIAL_WITH_TTL';
+
+export const CREATE_MODES: readonly CreateMode[] = [
+  'PERSISTENT',
+  'PERSISTENT_SEQUENTIAL',
+  'EPHEMERAL',
+  'EPHEMERAL_SEQUENTIAL',
+  'CONTAINER',
+  'PERSISTENT_WITH_TTL',
+  'PERSISTENT_SEQUENTIAL_WITH_TTL',
+];
+
+export interface Stat {
+  readonly czxid: Zxid;
+  readonly mzxid: Zxid;
+  readonly pzxid: Zxid;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  /** Session id of the owner of an ephemeral node, 0 otherwise. */
+  readonly ephemeralOwner: number;
+  readonly dataLength: number;
+  readonly numChildren: number;
+}
+
+/** Operations allowed inside `multi` (all-or-nothing). */
+export type MultiOp =
+  | { readonly op: 'create'; readonly path: string; readonly data: Uint8Array; readonly mode: CreateMode; readonly ttlMs?: number }
+  | { readonly op: 'delete'; readonly path: string; readonly version: number }
+  | { readonly op: 'setData'; readonly path: string; readonly data: Uint8Array; readonly version: number }
+  | { readonly op: 'check'; readonly path: string; readonly version: number };
+
+export type WatchMode = 'PERSISTENT' | 'PERSISTENT_RECURSIVE';
+export type WatcherType = 'CHILDREN' | 'DATA' | 'ANY';
+
+export type Operation =
+  | MultiOp
+  | { readonly op: 'getData'; readonly path: string; readonly watch: boolean }
+  | { readonly op: 'exists'; readonly path: string; readonly watch: boolean }
+  | { readonly op: 'getChildren'; readonly path: string; readonly watch: boolean; readonly withStat: boolean }
+  | { readonly op: 'getEphemerals'; readonly prefix: string }
+  | { readonly op: 'multi'; readonly ops: readonly MultiOp[] }
+  /** Returns once this member has applied everything committed before the sync began (confirmed by a quorum). */
+  | { readonly op: 'sync'; readonly path: string }
+  | { readonly op: 'addWatch'; readonly path: string; readonly mode: WatchMode }
+  | { readonly op: 'removeWatches'; readonly path: string; readonly type: WatcherType }
+  | { readonly op: 'closeSession' };
+
+export type OperationName = Operation['op'];
+
+/** Per-op outcome inside a multi: ZooKeeper reports the failing op's error and RUNTIMEINCONSISTENCY for the rest. */
+export type MultiResult =
+  | { readonly op: 'create'; readonly path: string; readonly stat: Stat }
+  | { readonly op: 'delete' }
+  | { readonly op: 'setData'; readonly stat: Stat }
+  | { readonly op: 'check' }
+  | { readonly op: 'error'; readonly err: number };
+
+export type OperationResult =
+  | { readonly op: 'create'; readonly path: string; readonly stat: Stat }
+  | { readonly op: 'delete' }
+  | { readonly op: 'setData'; readonly stat: Stat }
+  | { readonly op: 'check' }
+  | { readonly op: 'getData'; readonly data: Uint8Array; readonly stat: Stat }
+  | { readonly op: 'exists'; readonly stat: Stat | null }
+  | { readonly op: 'getChildren'; readonly children: readonly string[]; readonly stat?: Stat }
+  | { readonly op: 'getEphemerals'; readonly paths: readonly string[] }
+  | { readonly op: 'multi'; readonly results: readonly MultiResult[] }
+  | { readonly op: 'sync'; readonly path: string }
+  | { readonly op: 'addWatch' }
+  | { readonly op: 'removeWatches' }
+  | { readonly op: 'closeSession' };
+
+export type EventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged';
+
+// ---- client → member -----------------------------------------------------------------------
+
+export interface ConnectRequest {
+  readonly type: 'connect';
+  /** 0 asks for a new session. */
+  readonly sessionId: number;
+  /** The secret that proves a session belongs to this client (empty for a new session). */
+  readonly password: Uint8Array;
+  readonly timeoutMs: number;
+  /** The highest zxid this client has seen: a member behind it must refuse (reads stay monotonic). */
+  readonly lastZxidSeen: Zxid;
+  /** Accept a member cut off from its quorum: reads only, marked as possibly stale. */
+  readonly canBeReadOnly: boolean;
+}
+
+export interface OperationRequest {
+  readonly type: 'request';
+  /** Client-chosen, increasing: replies come back in this order (per-session FIFO). */
+  readonly xid: number;
+  readonly operation: Operation;
+}
+
+/** Re-registers watches after a reconnect; the member fires those whose node changed since `lastZxid`. */
+export interface SetWatchesRequest {
+  readonly type: 'setWatches';
+  readonly lastZxid: Zxid;
+  readonly data: readonly string[];
+  readonly exist: readonly string[];
+  readonly children: readonly string[];
+  readonly persistent: readonly string[];
+  readonly persistentRecursive: readonly string[];
+}
+
+export interface PingRequest {
+  readonly type: 'ping';
+}
+
+export type ClientToMember = ConnectRequest | OperationRequest | SetWatchesRequest | PingRequest;
+
+// ---- member → client -----------------------------------------------------------------------
+
+export interface Connected {
+  readonly type: 'connected';
+  readonly sessionId: number;
+  readonly password: Uint8Array;
+  /** Negotiated: clamped to [2, 20] ticks of the ensemble, like ZooKeeper. */
+  readonly timeoutMs: number;
+  readonly readOnly: boolean;
+  readonly memberId: number;
+}
+
+export interface ConnectRefused {
+  readonly type: 'connectRefused';
+  /** SESSIONEXPIRED for an unknown or expired session; CONNECTIONLOSS with a reason to try elsewhere. */
+  readonly err: number;
+  readonly reason: string;
+}
+
+export interface OperationResponse {
+  readonly type: 'response';
+  readonly xid: number;
+  /** The member's last applied zxid when it answered: the client's lastZxidSeen grows from these. */
+  readonly zxid: Zxid;
+  /** 0 (OK) or a ZooKeeper error code. */
+  readonly err: number;
+  readonly result?: OperationResult;
+  /** Human detail for an error (which path, which version was expected). */
+  readonly message?: string;
+  /** Answered by a member without a quorum: the data may be stale. */
+  readonly readOnly?: boolean;
+}
+
+export interface WatchEvent {
+  readonly type: 'watch';
+  readonly event: EventType;
+  readonly path: string;
+  readonly zxid: Zxid;
+}
+
+export interface PingResponse {
+  readonly type: 'pong';
+  readonly zxid: Zxid;
+}
+
+/** The member is going away (its session may live on elsewhere) or the session was closed or expired. */
+export interface Disconnect {
+  readonly type: 'disconnect';
+  readonly err: number;
+  readonly reason: string;
+}
+
+export type MemberToClient = Connected | ConnectRefused | OperationResponse | WatchEvent | PingResponse | Disconnect;
+
+
+/** How a client reaches members: open a connection to one, get messages and the close back. */
+export interface ConnectionHandlers {
+  onMessage(message: MemberToClient): void;
+  onClose(reason: string): void;
+}
+
+export interface MemberConnection {
+  send(message: ClientToMember): void;
+  close(): void;
+}
+
+/**
+ * Opens a connection to the member at `index` of the client's member list, or returns null when it
+ * cannot be reached right now. Implementations: in-memory (simulator, same tab), WebSocket (Node).
+ */
+export type Connector = (index: number, handlers: ConnectionHandlers) => MemberConnection | null;
+
+/** Time as the client sees it: real timers in a runtime, virtual ones in the simulator. */
+export interface Scheduler {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
