@@ -3,7 +3,7 @@ import { TxnLog } from './log.js';
 import type { LogEntry, MemberId, Snapshot, ZabMessage } from './messages.js';
 import { emptyReady, type Ready, type ZabEvent } from './output.js';
 import type { DurableState, StorageWrite } from './persistence.js';
-import { compareZxid, formatZxid, minZxid, zxidLess, type Zxid } from './zxid.js';
+import { compareZxid, formatZxid, minZxid, zxidLess, ZXID_ZERO, type Zxid } from './zxid.js';
 
 interface PendingWrite {
   readonly seq: number;
@@ -123,7 +123,8 @@ export class MemberContext {
         // Entries after the cut that were queued earlier will never be this log's entries.
         const cut = write.kind === 'truncate' ? write.after : write.snapshot.zxid;
         for (const p of this.pendingWrites) if (p.watermark && zxidLess(cut, p.watermark)) p.watermark = cut;
-        if (zxidLess(cut, this.durableUpTo) || write.kind === 'installSnapshot') this.durableUpTo = cut;
+        if (write.kind === 'installSnapshot') this.durableUpTo = ZXID_ZERO; // nothing of the new history is durable yet
+        else if (zxidLess(cut, this.durableUpTo)) this.durableUpTo = cut;
         watermark = cut;
         break;
       }

@@ -74,7 +74,8 @@ export class Election {
       if (v.state === 'LOOKING' && this.settled) this.ctx.send(from, this.voteMessage(from));
       return null;
     }
-    const theirs: Candidate = { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
+    // A vote for us may carry what we held before a crash or a TRUNC; we know our own state better.
+    const theirs: Candidate = v.leader === this.ctx.config.id ? this.selfCandidate() : { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
     if (v.state === 'LOOKING') {
       this.outOfElection.delete(from);
       if (v.round > this.round) {
