@@ -2,7 +2,6 @@ import type { ZabMessage } from '../zab/messages.js';
 import type { DurableState } from '../zab/persistence.js';
 import { compareZxid, formatZxid, zxidEquals, zxidLess, type Zxid } from '../zab/zxid.js';
 import type { AppliedRecord } from './state-machine.js';
-import { isSimTxn } from './state-machine.js';
 
 export class Violation extends Error {
   constructor(
@@ -22,10 +21,12 @@ export interface CheckedMember {
   readonly logEntries: readonly { zxid: Zxid; txn: unknown }[] | null;
 }
 
-function durablyHolds(d: Readonly<DurableState>, rec: AppliedRecord): boolean {
+export type TxnNamer = (txn: unknown) => string | undefined;
+
+function durablyHolds(d: Readonly<DurableState>, rec: AppliedRecord, idOf: TxnNamer): boolean {
   if (d.snapshot && compareZxid(rec.zxid, d.snapshot.zxid) <= 0) return true;
   const i = binarySearch(d.log, rec.zxid);
-  return i >= 0 && isSimTxn(d.log[i]!.txn) && d.log[i]!.txn.id === rec.id;
+  return i >= 0 && idOf(d.log[i]!.txn) === rec.id;
 }
 
 function binarySearch(entries: readonly { zxid: Zxid }[], z: Zxid): number {
@@ -58,12 +59,36 @@ export class Checker {
   readonly ackedToClients = new Set<string>();
   /** Every zxid ever proposed, with its txn: one proposal per zxid, forever. */
   private readonly proposals = new Map<string, string>();
+  /** The tree digest first seen at each zxid: every member at that zxid must show the same. */
+  private readonly digests = new Map<string, string>();
   checks = 0;
 
-  constructor(private readonly quorum: number) {}
+  constructor(
+    private readonly quorum: number,
+    private readonly idOf: TxnNamer,
+  ) {}
 
-  onApply(member: CheckedMember, position: number, rec: AppliedRecord, all: readonly CheckedMember[]): void {
+  /** The committed records up to `z` (what a snapshot at `z` holds). */
+  committedUpTo(z: Zxid, member: number): AppliedRecord[] {
+    if (z.epoch === 0 && z.counter === 0) return [];
+    const i = binarySearch(this.committed, z);
+    if (i < 0) throw new Violation('agreement', `member ${member} restored a snapshot at ${formatZxid(z)}, which was never committed`);
+    return this.committed.slice(0, i + 1);
+  }
+
+  private checkDigest(member: number, z: Zxid, digest: string | undefined): void {
+    if (digest === undefined) return;
+    const key = `${z.epoch}:${z.counter}`;
+    const seen = this.digests.get(key);
+    if (seen === undefined) this.digests.set(key, digest);
+    else if (seen !== digest) {
+      throw new Violation('same state at the same zxid', `member ${member}'s tree digest at ${formatZxid(z)} is ${digest}, another member's was ${seen}`);
+    }
+  }
+
+  onApply(member: CheckedMember, position: number, rec: AppliedRecord, all: readonly CheckedMember[], digest?: string): void {
     this.checks++;
+    this.checkDigest(member.id, rec.zxid, digest);
     if (position < this.committed.length) {
       const expected = this.committed[position]!;
       if (!zxidEquals(expected.zxid, rec.zxid) || expected.id !== rec.id) {
@@ -89,7 +114,7 @@ export class Checker {
     }
     if (this.committedIds.has(rec.id)) throw new Violation('integrity', `txn ${rec.id} committed twice`);
     let holders = 0;
-    for (const m of all) if (durablyHolds(m.durable, rec)) holders++;
+    for (const m of all) if (durablyHolds(m.durable, rec, this.idOf)) holders++;
     if (holders < this.quorum) {
       throw new Violation(
         'durable quorum',
@@ -101,8 +126,9 @@ export class Checker {
   }
 
   /** After a restore the member's state must be a prefix of the committed sequence. */
-  onRestore(member: CheckedMember, previousLength: number): void {
+  onRestore(member: CheckedMember, previousLength: number, digest: string | undefined, zxid: Zxid): void {
     this.checks++;
+    this.checkDigest(member.id, zxid, digest);
     const recs = member.records;
     if (recs.length < previousLength) {
       throw new Violation('monotonic state', `member ${member.id} went back from ${previousLength} to ${recs.length} applied txns`);
@@ -131,7 +157,7 @@ export class Checker {
       if (compareZxid(rec.zxid, base) <= 0) continue;
       const i = binarySearch(entries, rec.zxid);
       const txn = i >= 0 ? entries[i]!.txn : undefined;
-      if (!isSimTxn(txn) || txn.id !== rec.id) {
+      if (txn === undefined || this.idOf(txn) !== rec.id) {
         throw new Violation('leader completeness', `leader ${member.id} of epoch ${epoch} lacks committed ${rec.id}@${formatZxid(rec.zxid)}`);
       }
     }
@@ -202,7 +228,7 @@ export class Checker {
     for (const m of members) {
       for (const e of m.durable.log) {
         const key = `${e.zxid.epoch}:${e.zxid.counter}`;
-        const id = isSimTxn(e.txn) ? e.txn.id : '?';
+        const id = this.idOf(e.txn) ?? '?';
         const seen = byZxid.get(key);
         if (seen !== undefined && seen !== id) {
           throw new Violation('log matching', `two txns (${seen}, ${id}) share zxid ${formatZxid(e.zxid)}`);

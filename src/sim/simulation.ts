@@ -1,18 +1,27 @@
-import { makeZabConfig } from '../zab/config.js';
+import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import { InvariantError } from '../zab/context.js';
-import { ZabMember } from '../zab/member.js';
 import type { MemberId, Snapshot, ZabMessage } from '../zab/messages.js';
-import type { Ready } from '../zab/output.js';
-import { formatZxid } from '../zab/zxid.js';
-import { validateZabMessage } from '../codec/zab-messages.js';
+import type { ZabMember } from '../zab/member.js';
+import type { ZabEvent } from '../zab/output.js';
+import type { DurableState } from '../zab/persistence.js';
+import { formatZxid, type Zxid } from '../zab/zxid.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { Checker, Violation, type CheckedMember } from './checker.js';
 import { EventQueue } from './event-queue.js';
 import { CALM_NETWORK, Network } from './network.js';
+import type { NodeOutput, SimNode } from './node.js';
 import { drawProfile, type SimProfile } from './profile.js';
 import { Rng } from './rng.js';
-import { SimStateMachine, type SimTxn } from './state-machine.js';
+import type { AppliedRecord } from './state-machine.js';
 import { emptyStats, type SimStats } from './stats.js';
+import type { Workload, WorldApi } from './workload.js';
+import { ZabNode } from './zab-node.js';
+import { ZabWorkload } from './zab-workload.js';
+
+/** Builds the node of a member (a bare Zab member, or a full server) from its durable state. */
+export type NodeFactory = (config: ZabConfig, durable: DurableState, profile: SimProfile, rng: Rng) => SimNode;
+
+export const zabNodes: NodeFactory = (config, durable, profile) => new ZabNode(config, durable, profile.snapshotEvery);
 
 export interface SimOptions {
   readonly seed: number;
@@ -22,6 +31,11 @@ export interface SimOptions {
   readonly trace?: (line: string) => void;
   /** Override parts of the drawn profile (the terminal demo turns random faults off). */
   readonly profile?: Partial<SimProfile>;
+  /** What runs on each member (default: bare Zab) and who writes (default: Zab clients). */
+  readonly nodes?: NodeFactory;
+  readonly workload?: Workload;
+  /** How a txn is named in the checker's records (default: the simulator's `{ id }` txns). */
+  readonly txnId?: (txn: unknown) => string | undefined;
 }
 
 export interface MemberView {
@@ -40,7 +54,7 @@ export interface SimResult {
 
 type SimEvent =
   | { kind: 'tick'; member: MemberId; incarnation: number }
-  | { kind: 'deliver'; from: MemberId; to: MemberId; generation: number; message: ZabMessage }
+  | { kind: 'deliver'; from: MemberId; to: MemberId; generation: number; message: unknown }
   | { kind: 'flushDone'; member: MemberId; incarnation: number; seq: number }
   | { kind: 'fault' }
   | { kind: 'crash'; member: MemberId; incarnation: number; atSync: boolean }
@@ -49,35 +63,24 @@ type SimEvent =
   | { kind: 'unblock'; pairs: [MemberId, MemberId][] }
   | { kind: 'unpause'; member: MemberId }
   | { kind: 'calm' }
-  | { kind: 'client'; client: number }
+  | { kind: 'call'; fn: () => void }
   | { kind: 'snapshotDone'; member: MemberId; incarnation: number; snapshot: Snapshot }
   | { kind: 'heal' }
   | { kind: 'probe' };
 
 interface SimMember {
   readonly id: MemberId;
-  zab: ZabMember | null;
+  node: SimNode | null;
   readonly storage: MemoryStorage;
-  sm: SimStateMachine;
   incarnation: number;
   readonly msPerTick: number;
   flushing: boolean;
   pausedUntil: number;
-  /** Txns proposed through this member and waiting to be applied here, by txn id → client. */
-  proposed: Map<string, number>;
-  recordsAtLastSnapshot: number;
+  /** What this member applied, in order: the checker compares it with the committed sequence. */
+  records: AppliedRecord[];
 }
 
-interface Client {
-  readonly id: number;
-  counter: number;
-  /** Writes sent and not yet answered, by txn id → when sent. */
-  readonly pending: Map<string, number>;
-  preferred: MemberId | null;
-}
-
-/** A client stops waiting for an answer after this long (ConnectionLoss: the write may still commit). */
-const CLIENT_GIVE_UP_MS = 400;
+type LiveMember = SimMember & { node: SimNode };
 
 const SYNC_CRASH_TRIGGERS = new Set(['SNAP', 'TRUNC', 'DIFF', 'NEWLEADER', 'ACKEPOCH', 'ACKNEWLEADER', 'UPTODATE', 'NEWEPOCH']);
 
@@ -86,26 +89,29 @@ const SYNC_CRASH_TRIGGERS = new Set(['SNAP', 'TRUNC', 'DIFF', 'NEWLEADER', 'ACKE
  * delays, drops, duplicates, reorders, partitions and cuts connections, clients writing through
  * whichever member they pick, and a checker that stops the run at the first broken invariant.
  * After the chaos everything heals and the run must converge within a bounded time (liveness).
+ * What runs on a member (bare Zab or a whole server) and who writes are pluggable.
  */
-export class Simulation {
+export class Simulation implements WorldApi {
   readonly profile: SimProfile;
   readonly stats = emptyStats();
-  private readonly rng: Rng;
+  readonly rng: Rng;
+  readonly checker: Checker;
+  readonly ids: MemberId[];
   private readonly faultRng: Rng;
-  private readonly netRng: Rng;
+  private readonly nodeRng: Rng;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly network: Network;
   private readonly members: SimMember[] = [];
-  private readonly clients: Client[] = [];
-  private readonly checker: Checker;
-  private readonly ids: MemberId[];
-  private now = 0;
-  private healing = false;
-  private probeId: string | null = null;
-  private probeSentAt = 0;
+  private readonly workload: Workload;
+  private readonly nodes: NodeFactory;
+  private readonly txnId: (txn: unknown) => string | undefined;
+  private clock = 0;
+  private healingStarted = false;
+  private probe: { zxid: Zxid; id: string; sentAt: number } | null = null;
   private probes = 0;
   private probeDone = false;
   private lastLeader: MemberId | null = null;
+  private booted = false;
   private readonly trace?: (line: string) => void;
 
   constructor(private readonly options: SimOptions) {
@@ -113,37 +119,72 @@ export class Simulation {
     this.profile = { ...drawProfile(root.fork(1), options.members), ...options.profile };
     this.rng = root.fork(2);
     this.faultRng = root.fork(3);
-    this.netRng = root.fork(4);
-    this.network = new Network(this.netRng);
+    this.network = new Network(root.fork(4));
+    this.nodeRng = root.fork(5);
     this.trace = options.trace;
+    this.nodes = options.nodes ?? zabNodes;
+    this.workload = options.workload ?? new ZabWorkload();
+    this.txnId = options.txnId ?? ((txn) => (typeof txn === 'object' && txn !== null && typeof (txn as { id?: unknown }).id === 'string' ? (txn as { id: string }).id : undefined));
     this.ids = Array.from({ length: this.profile.members }, (_, i) => i + 1);
-    this.checker = new Checker(Math.floor(this.profile.members / 2) + 1);
+    this.checker = new Checker(Math.floor(this.profile.members / 2) + 1, this.txnId);
     for (const id of this.ids) {
       this.members.push({
         id,
-        zab: null,
+        node: null,
         storage: new MemoryStorage(),
-        sm: new SimStateMachine(),
         incarnation: 0,
         msPerTick: this.profile.tickMs * this.rng.between(0.9, 1.1),
         flushing: false,
         pausedUntil: 0,
-        proposed: new Map(),
-        recordsAtLastSnapshot: 0,
+        records: [],
       });
     }
-    for (let c = 0; c < this.profile.clients; c++) this.clients.push({ id: c, counter: 0, pending: new Map(), preferred: null });
   }
 
-  private booted = false;
+  // ---- the world as workloads see it --------------------------------------------------------
 
-  /** Starts the members, clients and the fault schedule. */
+  get now(): number {
+    return this.clock;
+  }
+
+  get healing(): boolean {
+    return this.healingStarted;
+  }
+
+  schedule(atMs: number, fn: () => void): void {
+    this.queue.push(Math.max(atMs, this.clock), { kind: 'call', fn });
+  }
+
+  node(id: MemberId): SimNode | null {
+    return this.members[id - 1]?.node ?? null;
+  }
+
+  pump(id: MemberId): void {
+    this.pumpMember(this.member(id));
+  }
+
+  proposed(member: MemberId, zxid: Zxid, id: string): void {
+    this.checker.onPropose(member, zxid, id);
+  }
+
+  /** Sends a message from a client-side object to a member's node, as the client transport would. */
+  deliverToMember(id: MemberId, fn: (node: SimNode) => void): boolean {
+    const m = this.member(id);
+    if (!this.alive(m)) return false;
+    fn(m.node);
+    this.pumpMember(m);
+    return true;
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  /** Starts the members, the workload and the fault schedule. */
   boot(): void {
     if (this.booted) return;
     this.booted = true;
     for (const m of this.members) this.start(m);
     for (const a of this.ids) for (const b of this.ids) if (a < b) this.network.connect(a, b);
-    for (const c of this.clients) this.queue.push(this.rng.between(0, 50), { kind: 'client', client: c.id });
+    this.workload.start(this);
     this.queue.push(this.faultDelay(), { kind: 'fault' });
     if (Number.isFinite(this.profile.chaosMs)) this.queue.push(this.profile.chaosMs, { kind: 'heal' });
   }
@@ -153,19 +194,19 @@ export class Simulation {
     this.boot();
     for (let t = this.queue.peekTime(); t !== undefined && t <= ms; t = this.queue.peekTime()) {
       const next = this.queue.pop()!;
-      this.now = next.at;
+      this.clock = next.at;
       this.stats.events++;
       this.handle(next.item);
     }
-    this.now = Math.max(this.now, ms);
+    this.clock = Math.max(this.clock, ms);
   }
 
   get virtualMs(): number {
-    return this.now;
+    return this.clock;
   }
 
   view(): MemberView[] {
-    return this.members.map((m) => ({ id: m.id, status: m.zab ? m.zab.status() : null, applied: m.sm.records.length }));
+    return this.members.map((m) => ({ id: m.id, status: m.node ? m.node.zab.status() : null, applied: m.records.length }));
   }
 
   crashMember(id: MemberId): void {
@@ -184,12 +225,13 @@ export class Simulation {
         const next = this.queue.pop();
         if (!next) throw new Violation('liveness', 'the world ran out of events');
         if (next.at > deadline) throw new Violation('liveness', `no convergence within ${this.profile.healBudgetMs} ms of healing: ${this.describe()}`);
-        this.now = next.at;
+        this.clock = next.at;
         this.stats.events++;
         this.handle(next.item);
       }
       this.checker.checkLogMatching(this.checkedMembers());
       this.checker.checkConverged(this.checkedMembers());
+      this.workload.finish();
       return this.result(true);
     } catch (e) {
       if (e instanceof Violation) return this.result(false, e.invariant, e.message);
@@ -200,7 +242,7 @@ export class Simulation {
   }
 
   private result(ok: boolean, invariant?: string, message?: string): SimResult {
-    this.stats.virtualMs = Math.round(this.now);
+    this.stats.virtualMs = Math.round(this.clock);
     this.stats.checks = this.checker.checks;
     const base = { seed: this.options.seed, members: this.profile.members, ok, stats: this.stats };
     return invariant ? { ...base, violation: { invariant, message: message ?? '' } } : base;
@@ -210,42 +252,40 @@ export class Simulation {
 
   private start(m: SimMember): void {
     m.incarnation = this.rng.int(1, 0x7fffffff);
-    m.sm = new SimStateMachine();
-    m.proposed = new Map();
-    m.recordsAtLastSnapshot = 0;
+    m.records = [];
     m.flushing = false;
     const config = makeZabConfig(m.id, this.ids, m.incarnation, {
       logRetentionEntries: this.profile.logRetentionEntries,
       maxCounter: this.profile.maxCounter,
     });
-    m.zab = new ZabMember(config, m.storage.load());
-    this.pump(m);
-    this.queue.push(this.now + m.msPerTick, { kind: 'tick', member: m.id, incarnation: m.incarnation });
+    m.node = this.nodes(config, m.storage.load(), this.profile, this.nodeRng.fork(m.incarnation));
+    this.pumpMember(m);
+    this.queue.push(this.clock + m.msPerTick, { kind: 'tick', member: m.id, incarnation: m.incarnation });
   }
 
   private member(id: MemberId): SimMember {
     return this.members[id - 1]!;
   }
 
-  private alive(m: SimMember): m is SimMember & { zab: ZabMember } {
-    return m.zab !== null;
+  private alive(m: SimMember): m is LiveMember {
+    return m.node !== null;
   }
 
   private crash(m: SimMember, atSync: boolean): void {
-    if (m.zab === null) return;
+    if (m.node === null) return;
     const pending = m.storage.pendingCount;
     const surviving = this.faultRng.int(0, pending);
     const torn = this.faultRng.int(0, 3);
     if (surviving < pending && torn > 0) this.stats.tornWrites++;
     m.storage.crash(surviving, torn);
-    m.zab = null;
-    m.proposed.clear();
+    m.node = null;
+    this.workload.onCrash(m.id);
     this.stats.crashes++;
     if (atSync) this.stats.syncCrashes++;
     this.log(`m${m.id} CRASH (kept ${surviving}/${pending} unsynced writes)${atSync ? ' at a sync step' : ''}`);
     for (const other of this.ids) if (other !== m.id && this.network.isConnected(m.id, other)) this.cut(m.id, other);
-    if (!this.healing && this.profile.crashWeight + this.profile.syncCrashRate > 0) {
-      this.queue.push(this.now + this.faultRng.between(10, 600), { kind: 'restart', member: m.id });
+    if (!this.healingStarted && this.profile.crashWeight + this.profile.syncCrashRate > 0) {
+      this.queue.push(this.clock + this.faultRng.between(10, 600), { kind: 'restart', member: m.id });
     }
   }
 
@@ -264,7 +304,7 @@ export class Simulation {
     this.network.disconnect(a, b);
     for (const [x, y] of [[a, b], [b, a]] as const) {
       const m = this.member(x);
-      if (this.alive(m)) this.input(m, () => m.zab.step({ type: 'peerDisconnected', peer: y }));
+      if (this.alive(m)) this.input(m, (n) => n.peerDisconnected(y));
     }
   }
 
@@ -274,78 +314,72 @@ export class Simulation {
     const mb = this.member(b);
     if (!this.alive(ma) || !this.alive(mb)) return;
     this.network.connect(a, b);
-    this.input(ma, () => ma.zab.step({ type: 'peerConnected', peer: b }));
-    this.input(mb, () => mb.zab.step({ type: 'peerConnected', peer: a }));
+    this.input(ma, (n) => n.peerConnected(b));
+    this.input(mb, (n) => n.peerConnected(a));
   }
 
   /** Runs one input against a member and routes everything it wants done. */
-  private input(m: SimMember & { zab: ZabMember }, fn: () => void): void {
-    fn();
-    this.pump(m);
+  private input(m: LiveMember, fn: (node: SimNode) => void): void {
+    fn(m.node);
+    this.pumpMember(m);
   }
 
-  private pump(m: SimMember): void {
+  private pumpMember(m: SimMember): void {
     for (let guard = 0; guard < 1000; guard++) {
       if (!this.alive(m)) return;
-      const ready = m.zab.drain();
-      if (ready.messages.length + ready.writes.length + ready.deliveries.length + ready.events.length === 0) return;
-      this.route(m, ready);
+      const out = m.node.drain();
+      if (isEmpty(out)) return;
+      this.route(m, out);
     }
     throw new Error(`member ${m.id} keeps producing output`);
   }
 
-  private route(m: SimMember & { zab: ZabMember }, ready: Ready): void {
-    if (ready.writes.length) {
-      m.storage.submit(ready.writes);
+  private route(m: LiveMember, out: NodeOutput): void {
+    if (out.writes.length) {
+      m.storage.submit(out.writes);
       if (!m.flushing) this.startFlush(m);
     }
-    for (const d of ready.deliveries) {
+    for (const d of out.deliveries) {
       if (d.kind === 'restore') {
-        const before = m.sm.records.length;
-        m.sm.restore(d.snapshot);
-        this.checker.onRestore(this.checked(m), before);
-        m.recordsAtLastSnapshot = m.sm.records.length;
+        const before = m.records.length;
+        m.records = d.records ? d.records.slice() : this.checker.committedUpTo(d.zxid, m.id);
+        this.checker.onRestore(this.checked(m), before, d.digest, d.zxid);
         continue;
       }
-      const position = m.sm.records.length;
-      const rec = m.sm.apply(d.entry);
+      const position = m.records.length;
+      m.records.push(d.record);
       const before = this.checker.committed.length;
-      this.checker.onApply(this.checked(m), position, rec, this.checkedMembers());
+      this.checker.onApply(this.checked(m), position, d.record, this.checkedMembers(), d.digest);
       if (this.checker.committed.length > before) this.stats.commits++;
-      const client = m.proposed.get(rec.id);
-      if (client !== undefined) {
-        m.proposed.delete(rec.id);
-        this.checker.ackedToClients.add(rec.id);
-        this.stats.clientAcks++;
-        this.clients[client]?.pending.delete(rec.id);
-      }
-      if (rec.id === this.probeId) this.checkProbe();
+      this.workload.onApplied(m.id, d.record);
+      if (this.probe && d.record.id === this.probe.id) this.checkProbe();
     }
-    if (m.sm.records.length - m.recordsAtLastSnapshot >= this.profile.snapshotEvery) {
+    for (const snapshot of out.snapshots) {
       // Snapshots are serialized in the background: Zab hears of one a while after it was cut,
       // by which time a SNAP from the leader may be installing.
-      m.recordsAtLastSnapshot = m.sm.records.length;
-      const snapshot = m.sm.snapshot();
-      this.queue.push(this.now + this.rng.between(0, 10), { kind: 'snapshotDone', member: m.id, incarnation: m.incarnation, snapshot });
+      this.queue.push(this.clock + this.rng.between(0, 10), { kind: 'snapshotDone', member: m.id, incarnation: m.incarnation, snapshot });
     }
-    for (const out of ready.messages) {
-      this.checker.onSend(this.checked(m), out.message);
+    for (const out1 of out.messages) {
+      const zab = out1.zab;
+      if (zab) this.checker.onSend(this.checked(m), zab);
       this.stats.messages++;
-      if (this.trace && out.message.type !== 'PING') this.log(`m${m.id} → m${out.to} ${describeMessage(out.message)}`);
-      for (const p of this.network.plan(this.now, m.id, out.to)) {
-        this.queue.push(p.at, { kind: 'deliver', from: m.id, to: out.to, generation: p.generation, message: out.message });
+      if (this.trace && zab?.type !== 'PING') this.log(`m${m.id} → m${out1.to} ${zab ? describeMessage(zab) : JSON.stringify(out1.message).slice(0, 160)}`);
+      for (const p of this.network.plan(this.clock, m.id, out1.to)) {
+        this.queue.push(p.at, { kind: 'deliver', from: m.id, to: out1.to, generation: p.generation, message: out1.message });
       }
-      if (SYNC_CRASH_TRIGGERS.has(out.message.type) && !this.healing && this.faultRng.chance(this.profile.syncCrashRate)) {
+      if (zab && SYNC_CRASH_TRIGGERS.has(zab.type) && !this.healingStarted && this.faultRng.chance(this.profile.syncCrashRate)) {
         // Crash the sender or the receiver a moment later, while the sync is half done.
-        const victim = this.faultRng.chance(0.5) ? m.id : out.to;
+        const victim = this.faultRng.chance(0.5) ? m.id : out1.to;
         const vm = this.member(victim);
-        this.queue.push(this.now + this.faultRng.between(0, 3), { kind: 'crash', member: victim, incarnation: vm.incarnation, atSync: true });
+        this.queue.push(this.clock + this.faultRng.between(0, 3), { kind: 'crash', member: victim, incarnation: vm.incarnation, atSync: true });
       }
     }
-    for (const ev of ready.events) this.onZabEvent(m, ev);
+    for (const c of out.clients) this.workload.onClientMessage(m.id, c.connection, c.message);
+    for (const c of out.close) this.workload.onClientClosed(m.id, c);
+    for (const ev of out.events) this.onZabEvent(m, ev);
   }
 
-  private onZabEvent(m: SimMember & { zab: ZabMember }, ev: Ready['events'][number]): void {
+  private onZabEvent(m: LiveMember, ev: ZabEvent): void {
     switch (ev.type) {
       case 'electionStarted':
         this.stats.elections++;
@@ -372,11 +406,11 @@ export class Simulation {
     else this.log(`m${m.id} ${JSON.stringify(ev)}`);
   }
 
-  private startFlush(m: SimMember & { zab: ZabMember }): void {
+  private startFlush(m: LiveMember): void {
     const seq = m.storage.lastPendingSeq;
     if (seq === null) return;
     m.flushing = true;
-    const at = this.now + this.rng.between(this.profile.fsyncMinMs, this.profile.fsyncMaxMs);
+    const at = this.clock + this.rng.between(this.profile.fsyncMinMs, this.profile.fsyncMaxMs);
     this.queue.push(at, { kind: 'flushDone', member: m.id, incarnation: m.incarnation, seq });
   }
 
@@ -387,22 +421,19 @@ export class Simulation {
       case 'tick': {
         const m = this.member(ev.member);
         if (!this.alive(m) || m.incarnation !== ev.incarnation) return;
-        if (m.pausedUntil <= this.now) this.input(m, () => m.zab.step({ type: 'tick' }));
-        this.queue.push(Math.max(this.now, m.pausedUntil) + m.msPerTick, ev);
+        if (m.pausedUntil <= this.clock) this.input(m, (n) => n.tick(this.clock));
+        this.queue.push(Math.max(this.clock, m.pausedUntil) + m.msPerTick, ev);
         return;
       }
       case 'deliver': {
         if (!this.network.deliverable(ev.from, ev.to, ev.generation)) return;
         const m = this.member(ev.to);
         if (!this.alive(m)) return;
-        if (m.pausedUntil > this.now) {
+        if (m.pausedUntil > this.clock) {
           this.queue.push(m.pausedUntil, ev);
           return;
         }
-        // What a real runtime does with bytes from a peer: validate, rebuild, then hand to the core.
-        const valid = validateZabMessage(ev.message);
-        if (!valid.ok) throw new Violation('message legality', `m${ev.from} sent a malformed ${ev.message.type}: ${valid.error}`);
-        this.input(m, () => m.zab.step({ type: 'message', from: ev.from, message: valid.message }));
+        this.input(m, (n) => n.message(ev.from, ev.message));
         return;
       }
       case 'flushDone': {
@@ -410,13 +441,13 @@ export class Simulation {
         if (!this.alive(m) || m.incarnation !== ev.incarnation) return;
         m.storage.flushUpTo(ev.seq);
         m.flushing = false;
-        this.input(m, () => m.zab.step({ type: 'persisted', seq: ev.seq }));
+        this.input(m, (n) => n.persisted(ev.seq));
         if (this.alive(m) && !m.flushing && m.storage.pendingCount) this.startFlush(m);
         return;
       }
       case 'crash': {
         const m = this.member(ev.member);
-        if (m.incarnation === ev.incarnation && !this.healing) this.crash(m, ev.atSync);
+        if (m.incarnation === ev.incarnation && !this.healingStarted) this.crash(m, ev.atSync);
         return;
       }
       case 'restart':
@@ -433,26 +464,26 @@ export class Simulation {
       case 'calm':
         this.network.faults = CALM_NETWORK;
         return;
-      case 'client':
-        this.clientStep(this.clients[ev.client]!);
+      case 'call':
+        ev.fn();
         return;
       case 'fault':
-        if (this.healing) return;
+        if (this.healingStarted) return;
         this.injectFault();
-        this.queue.push(this.now + this.faultDelay(), { kind: 'fault' });
+        this.queue.push(this.clock + this.faultDelay(), { kind: 'fault' });
         return;
       case 'snapshotDone': {
         const m = this.member(ev.member);
         if (!this.alive(m) || m.incarnation !== ev.incarnation) return;
         this.stats.snapshots++;
-        this.input(m, () => m.zab.snapshotTaken(ev.snapshot));
+        this.input(m, (n) => n.snapshotTaken(ev.snapshot));
         return;
       }
       case 'heal':
         this.heal();
         return;
       case 'probe':
-        this.probe();
+        this.runProbe();
         return;
     }
   }
@@ -487,7 +518,7 @@ export class Simulation {
         const live = this.members.filter((m) => this.alive(m));
         if (!live.length) return;
         const syncing = live.filter((m) => {
-          const ph = m.zab!.status().phase;
+          const ph = m.node!.zab.status().phase;
           return ph === 'discovery' || ph === 'synchronization';
         });
         const victim = syncing.length && this.faultRng.chance(0.6) ? this.faultRng.pick(syncing) : this.faultRng.pick(live);
@@ -511,7 +542,7 @@ export class Simulation {
         for (const [a, b] of pairs) this.network.setBlocked(a, b, true);
         this.stats.partitions++;
         this.log(`PARTITION ${oneWay ? 'one-way ' : ''}{${[...side].join(',')}} | rest`);
-        this.queue.push(this.now + this.faultRng.between(30, 800), { kind: 'unblock', pairs });
+        this.queue.push(this.clock + this.faultRng.between(30, 800), { kind: 'unblock', pairs });
         return;
       }
       case 'linkDrop': {
@@ -521,12 +552,12 @@ export class Simulation {
         this.stats.linkDrops++;
         this.log(`LINK DROP m${a}-m${b}`);
         this.cut(a, b);
-        this.queue.push(this.now + this.faultRng.between(2, 150), { kind: 'reconnect', a, b });
+        this.queue.push(this.clock + this.faultRng.between(2, 150), { kind: 'reconnect', a, b });
         return;
       }
       case 'pause': {
         const m = this.faultRng.pick(this.members);
-        m.pausedUntil = this.now + this.faultRng.between(20, 300);
+        m.pausedUntil = this.clock + this.faultRng.between(20, 300);
         this.stats.pauses++;
         this.log(`PAUSE m${m.id} until ${m.pausedUntil.toFixed(1)}`);
         return;
@@ -540,93 +571,62 @@ export class Simulation {
           maxDelayMs: this.faultRng.pick([2, 5, 20]),
         };
         this.stats.noisyPeriods++;
-        this.queue.push(this.now + this.faultRng.between(50, 500), { kind: 'calm' });
+        this.queue.push(this.clock + this.faultRng.between(50, 500), { kind: 'calm' });
         return;
       }
     }
   }
 
   private heal(): void {
-    this.healing = true;
+    this.healingStarted = true;
     this.log('HEAL');
     this.network.faults = CALM_NETWORK;
     this.network.unblockAll();
     for (const m of this.members) m.pausedUntil = 0;
     for (const m of this.members) if (!this.alive(m)) this.restart(m);
     for (const a of this.ids) for (const b of this.ids) if (a < b) this.join(a, b);
-    this.queue.push(this.now + 20, { kind: 'probe' });
+    this.queue.push(this.clock + 20, { kind: 'probe' });
   }
 
+
   /** After healing: once a leader serves with every member synced, one more write must reach everyone. */
-  private probe(): void {
+  private runProbe(): void {
     // A probe proposed to a leader that then lost its quorum may be truncated away: try again.
-    if (this.probeId !== null && this.now - this.probeSentAt > 500) this.probeId = null;
-    if (this.probeId === null) {
-      const leader = this.members.find((m) => this.alive(m) && m.zab.status().role === 'LEADING' && m.zab.status().serving);
-      const allServing = this.members.every((m) => this.alive(m) && m.zab.status().serving);
-      if (leader && allServing && this.alive(leader)) {
-        const id = `probe-${++this.probes}`;
-        const r = leader.zab.propose({ id } satisfies SimTxn);
-        if (r.ok) {
-          this.probeId = id;
-          this.probeSentAt = this.now;
-          this.checker.onPropose(leader.id, r.zxid, id);
+    if (this.probe !== null && this.clock - this.probe.sentAt > 500) this.probe = null;
+    if (this.probe === null) {
+      const allServing = this.members.every((m) => this.alive(m) && m.node.zab.status().serving);
+      const leader = this.members.find((m) => this.alive(m) && m.node.zab.status().role === 'LEADING');
+      if (allServing && leader && this.alive(leader)) {
+        const p = leader.node.proposeProbe(++this.probes);
+        if (p) {
+          this.probe = { ...p, sentAt: this.clock };
+          this.checker.onPropose(leader.id, p.zxid, p.id);
           this.stats.proposals++;
-          this.pump(leader);
+          this.pumpMember(leader);
         }
       }
     } else {
       this.checkProbe();
     }
-    if (!this.probeDone) this.queue.push(this.now + 20, { kind: 'probe' });
+    if (!this.probeDone) this.queue.push(this.clock + 20, { kind: 'probe' });
   }
 
   private checkProbe(): void {
-    if (this.probeId === null) return;
+    if (this.probe === null) return;
     const committed = this.checker.committed.length;
-    const done = this.members.every((m) => this.alive(m) && m.sm.records.length === committed && m.sm.records.some((r) => r.id === this.probeId));
+    const id = this.probe.id;
+    const done = this.members.every((m) => this.alive(m) && m.records.length === committed && m.records.some((r) => r.id === id));
     if (done) this.probeDone = true;
-  }
-
-  private clientStep(c: Client): void {
-    if (this.healing) return; // after healing only the pending writes and the probe remain
-    for (const [id, sentAt] of c.pending) {
-      if (this.now - sentAt > CLIENT_GIVE_UP_MS) {
-        c.pending.delete(id);
-        for (const m of this.members) m.proposed.delete(id);
-      }
-    }
-    if (c.pending.size < this.profile.clientOutstanding) {
-      const target =
-        c.preferred !== null && this.faultRng.chance(0.8) ? this.member(c.preferred) : this.member(this.rng.pick(this.ids));
-      if (this.alive(target)) {
-        const id = `c${c.id}-${c.counter}`;
-        const r = target.zab.propose({ id } satisfies SimTxn);
-        if (r.ok) {
-          c.counter++;
-          c.pending.set(id, this.now);
-          c.preferred = target.id;
-          target.proposed.set(id, c.id);
-          this.checker.onPropose(target.id, r.zxid, id);
-          this.stats.proposals++;
-          this.pump(target);
-        } else {
-          const leader = target.zab.status().leader;
-          c.preferred = leader;
-        }
-      }
-    }
-    this.queue.push(this.now + this.rng.between(0.2, this.profile.clientThinkMs), { kind: 'client', client: c.id });
   }
 
   // ---- views for the checker ----------------------------------------------------------------
 
   private checked(m: SimMember): CheckedMember {
-    const zab = m.zab;
+    const zab: ZabMember | undefined = m.node?.zab;
     return {
       id: m.id,
       durable: m.storage.durable,
-      records: m.sm.records,
+      records: m.records,
       logBase: zab ? zab.status().logBase : null,
       logEntries: zab ? zab.logEntries() : null,
     };
@@ -640,15 +640,22 @@ export class Simulation {
     return this.members
       .map((m) => {
         if (!this.alive(m)) return `m${m.id}: down`;
-        const s = m.zab.status();
+        const s = m.node.zab.status();
         return `m${m.id}: ${s.role}/${s.phase} leader=${s.leader} epoch=${s.epoch} last=${formatZxid(s.lastZxid)} applied=${formatZxid(s.appliedZxid)}`;
       })
       .join('; ');
   }
 
   private log(line: string): void {
-    this.trace?.(`${this.now.toFixed(2).padStart(9)} ${line}`);
+    this.trace?.(`${this.clock.toFixed(2).padStart(9)} ${line}`);
   }
+}
+
+function isEmpty(out: NodeOutput): boolean {
+  return (
+    out.messages.length + out.writes.length + out.deliveries.length + out.events.length + out.snapshots.length + out.clients.length + out.close.length ===
+    0
+  );
 }
 
 function describeMessage(m: ZabMessage): string {

@@ -1,0 +1,543 @@
+import type { ClientToMember, ConnectRequest, EventType, MemberToClient, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
+import { negotiateTimeout } from '../session/timeouts.js';
+import { DataTree, ErrorCode, type ApplyResult } from '../tree/index.js';
+import type { ZabConfig } from '../zab/config.js';
+import { ZabMember, type ZabStatus } from '../zab/member.js';
+import type { LogEntry, MemberId, Snapshot } from '../zab/messages.js';
+import type { ZabEvent } from '../zab/output.js';
+import type { DurableState, SequencedWrite } from '../zab/persistence.js';
+import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
+import { LeaderDuties } from './leader-duties.js';
+import type { Forwarded, PeerMessage, ServerMessage, ServerTxn } from './messages.js';
+import { serveLocally } from './reads.js';
+import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
+import { makeSnapshotData, readSnapshotData } from './snapshot.js';
+import { WatchManager } from './watches.js';
+
+export interface ServerConfig {
+  readonly zab: ZabConfig;
+  readonly tickMs: number;
+  readonly maxDataBytes?: number;
+  /** Take a snapshot of the tree after this many applied txns. */
+  readonly snapshotEveryTxns: number;
+  /** Secret bytes for session passwords (crypto in a runtime, a seeded source in the simulator). */
+  readonly randomBytes: (n: number) => Uint8Array;
+  /** A write forwarded to the leader and unanswered for this long drops its connection (CONNECTIONLOSS). */
+  readonly forwardTimeoutTicks?: number;
+}
+
+export interface ServerReady {
+  readonly peer: { readonly to: MemberId; readonly message: PeerMessage }[];
+  readonly writes: SequencedWrite[];
+  readonly clients: { readonly connection: number; readonly message: MemberToClient }[];
+  /** Connections the member closes after sending what is queued for them. */
+  readonly close: number[];
+  readonly events: ZabEvent[];
+}
+
+interface Outcome {
+  readonly err: number;
+  readonly result?: OperationResult;
+  readonly message?: string;
+}
+
+interface PendingRequest {
+  readonly xid: number;
+  readonly operation: Operation;
+  readonly write: boolean;
+  readonly sentAtMs: number;
+  outcome?: Outcome;
+}
+
+interface Connection {
+  readonly id: number;
+  state: 'new' | 'connecting' | 'open';
+  sessionId: number;
+  readOnly: boolean;
+  timeoutMs: number;
+  lastHeardMs: number;
+  queue: PendingRequest[];
+  /** The connect request while the session is being created or revalidated. */
+  connect?: ConnectRequest;
+}
+
+
+
+
+/**
+ * One ensemble member above Zab, as a deterministic state machine like Zab itself: the request
+ * pipeline (prepare on the leader → propose → apply on every member → reply and fire watches on the
+ * member the client is attached to), local reads, sessions and watches. Inputs are method calls,
+ * outputs come out of `drain()`. Time comes in with `tick(nowMs)`.
+ */
+export class ServerMember {
+  readonly zab: ZabMember;
+  private tree = new DataTree();
+  private passwords = new Map<number, Uint8Array>();
+  private readonly watches = new WatchManager();
+  private readonly connections = new Map<number, Connection>();
+  private readonly sessionConnection = new Map<number, number>();
+  private leader: LeaderDuties | null = null;
+  private touched = new Set<number>();
+  private appliedSinceSnapshot = 0;
+  private nowMs = 0;
+  private serving = false;
+  private out: ServerReady = { peer: [], writes: [], clients: [], close: [], events: [] };
+  private readonly forwardTimeoutMs: number;
+  /** Sessions of read-only connections are local, never committed: negative ids keep them apart. */
+  private readOnlySessions = 0;
+
+  constructor(
+    private readonly config: ServerConfig,
+    durable: DurableState,
+  ) {
+    this.zab = new ZabMember(config.zab, durable);
+    this.forwardTimeoutMs = (config.forwardTimeoutTicks ?? config.zab.initLimitTicks * 2) * config.tickMs;
+    this.pumpZab();
+  }
+
+  get id(): MemberId {
+    return this.config.zab.id;
+  }
+
+  /** Read-only access for checks, status pages and the demo. */
+  get dataTree(): DataTree {
+    return this.tree;
+  }
+
+  status(): ZabStatus & { readonly sessions: number; readonly connections: number; readonly digest: string; readonly treeZxid: Zxid } {
+    return {
+      ...this.zab.status(),
+      sessions: this.tree.sessions().length,
+      connections: this.connections.size,
+      digest: this.tree.digest,
+      treeZxid: this.tree.lastZxid,
+    };
+  }
+
+  drain(): ServerReady {
+    const r = this.out;
+    this.out = { peer: [], writes: [], clients: [], close: [], events: [] };
+    return r;
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  tick(nowMs: number): void {
+    this.nowMs = nowMs;
+    this.zab.step({ type: 'tick' });
+    this.pumpZab();
+    this.leader?.tick(nowMs);
+    this.pumpZab();
+    this.sendTouches();
+    this.checkConnections();
+  }
+
+  persisted(seq: number): void {
+    this.zab.step({ type: 'persisted', seq });
+    this.pumpZab();
+  }
+
+  peerConnected(peer: MemberId): void {
+    this.zab.step({ type: 'peerConnected', peer });
+    this.pumpZab();
+  }
+
+  peerDisconnected(peer: MemberId): void {
+    this.zab.step({ type: 'peerDisconnected', peer });
+    this.pumpZab();
+  }
+
+  fromPeer(from: MemberId, message: PeerMessage): void {
+    if (message.layer === 'zab') {
+      this.zab.step({ type: 'message', from, message: message.message });
+      this.pumpZab();
+      return;
+    }
+    this.onServerMessage(from, message.message);
+    this.pumpZab();
+  }
+
+  clientConnected(connection: number): void {
+    this.connections.set(connection, { id: connection, state: 'new', sessionId: 0, readOnly: false, timeoutMs: 0, lastHeardMs: this.nowMs, queue: [] });
+  }
+
+  clientDisconnected(connection: number): void {
+    const c = this.connections.get(connection);
+    if (!c) return;
+    this.connections.delete(connection);
+    if (c.sessionId !== 0 && this.sessionConnection.get(c.sessionId) === connection) {
+      this.sessionConnection.delete(c.sessionId);
+      this.watches.removeSession(c.sessionId);
+    }
+  }
+
+  fromClient(connection: number, message: ClientToMember): void {
+    const c = this.connections.get(connection);
+    if (!c) return;
+    c.lastHeardMs = this.nowMs;
+    if (c.sessionId > 0) this.touched.add(c.sessionId);
+    switch (message.type) {
+      case 'connect':
+        if (c.state !== 'new') return this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'connect sent twice');
+        return this.onConnect(c, message);
+      case 'ping':
+        if (c.state === 'open') this.toClient(c.id, { type: 'pong', zxid: this.tree.lastZxid });
+        return;
+      case 'setWatches':
+        if (c.state === 'open') this.onSetWatches(c, message);
+        return;
+      case 'request':
+        if (c.state !== 'open') return this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'request before the session was established');
+        return this.onRequest(c, message.xid, message.operation);
+    }
+  }
+
+  // ---- client requests ----------------------------------------------------------------------
+
+  private onConnect(c: Connection, req: ConnectRequest): void {
+    // Pitfall 17: a member behind what the client has seen must not serve it (reads would go back).
+    if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0) {
+      return this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} has applied ${formatZxid(this.tree.lastZxid)}, behind the client's ${formatZxid(req.lastZxidSeen)}: try another member`);
+    }
+    const timeoutMs = negotiateTimeout(req.timeoutMs, this.config.tickMs);
+    c.timeoutMs = timeoutMs;
+    if (!this.serving) {
+      if (!req.canBeReadOnly) return this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} is not in a quorum`);
+      // Read-only: an existing session keeps its id (if its password checks out), a new one gets a local id.
+      if (req.sessionId > 0 && !this.passwordMatches(req.sessionId, req.password)) {
+        return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${req.sessionId.toString(16)} is unknown here`);
+      }
+      const sessionId = req.sessionId > 0 ? req.sessionId : -++this.readOnlySessions;
+      return this.open(c, sessionId, req.sessionId > 0 ? this.passwords.get(sessionId)! : new Uint8Array(0), true);
+    }
+    if (req.sessionId === 0) {
+      c.state = 'connecting';
+      c.connect = req;
+      const password = this.config.randomBytes(16);
+      this.forward(0, -1, { kind: 'createSession', timeoutMs, password, connection: c.id });
+      return;
+    }
+    if (!this.passwordMatches(req.sessionId, req.password)) {
+      return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${req.sessionId.toString(16)} has expired or its password does not match`);
+    }
+    const committedTimeout = this.tree.sessionTimeoutMs(req.sessionId);
+    if (committedTimeout !== undefined) c.timeoutMs = committedTimeout;
+    c.state = 'connecting';
+    c.connect = req;
+    c.sessionId = req.sessionId;
+    this.sendServer({ type: 'REVALIDATE', sessionId: req.sessionId, connection: c.id });
+  }
+
+  private passwordMatches(sessionId: number, password: Uint8Array): boolean {
+    const expected = this.passwords.get(sessionId);
+    if (!expected || !this.tree.sessionOpen(sessionId) || expected.length !== password.length) return false;
+    let diff = 0;
+    for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ password[i]!;
+    return diff === 0;
+  }
+
+  private open(c: Connection, sessionId: number, password: Uint8Array, readOnly: boolean): void {
+    const previous = this.sessionConnection.get(sessionId);
+    if (previous !== undefined && previous !== c.id) {
+      const old = this.connections.get(previous);
+      if (old) this.dropClient(old, ErrorCode.SESSIONMOVED, 'the session reconnected on another connection');
+    }
+    c.state = 'open';
+    c.sessionId = sessionId;
+    c.readOnly = readOnly;
+    delete c.connect;
+    this.sessionConnection.set(sessionId, c.id);
+    this.toClient(c.id, { type: 'connected', sessionId, password, timeoutMs: c.timeoutMs, readOnly, memberId: this.id });
+  }
+
+  private refuse(c: Connection, err: number, reason: string): void {
+    this.toClient(c.id, { type: 'connectRefused', err, reason });
+    this.closeConnection(c);
+  }
+
+  private onRequest(c: Connection, xid: number, operation: Operation): void {
+    const last = c.queue[c.queue.length - 1];
+    if (last && xid <= last.xid) return this.dropClient(c, ErrorCode.CONNECTIONLOSS, `xid ${xid} after ${last.xid}`);
+    const write = isWriteOperation(operation);
+    const pending: PendingRequest = { xid, operation, write, sentAtMs: this.nowMs };
+    c.queue.push(pending);
+    if (write) {
+      if (c.readOnly) pending.outcome = { err: ErrorCode.NOTREADONLY, message: `member ${this.id} is read-only: it is not in a quorum` };
+      else this.forward(c.sessionId, xid, this.toForwarded(operation, pending));
+    }
+    this.pumpQueue(c);
+  }
+
+  private toForwarded(op: Operation, pending: PendingRequest): Forwarded {
+    switch (op.op) {
+      case 'sync':
+        return { kind: 'sync' };
+      case 'closeSession':
+        return { kind: 'closeSession' };
+      case 'create':
+      case 'delete':
+      case 'setData':
+      case 'check':
+      case 'multi':
+        return { kind: 'write', request: toWriteRequest(op) };
+      default:
+        pending.outcome = { err: ErrorCode.BADARGUMENTS, message: `${op.op} is not a write` };
+        return { kind: 'sync' };
+    }
+  }
+
+  /** Answers a session's requests in the order it sent them: a read waits behind the writes before it. */
+  private pumpQueue(c: Connection): void {
+    while (c.queue.length) {
+      const head = c.queue[0]!;
+      if (head.write) {
+        if (!head.outcome) return;
+        this.reply(c, head.xid, head.outcome);
+        c.queue.shift();
+        if (head.operation.op === 'closeSession' && head.outcome.err === 0) return this.dropClient(c, ErrorCode.SESSIONEXPIRED, 'session closed');
+        continue;
+      }
+      this.reply(c, head.xid, serveLocally(this.tree, this.watches, c.sessionId, head.operation));
+      c.queue.shift();
+    }
+  }
+
+  private reply(c: Connection, xid: number, outcome: Outcome): void {
+    this.toClient(c.id, {
+      type: 'response',
+      xid,
+      zxid: this.tree.lastZxid,
+      err: outcome.err,
+      ...(outcome.result ? { result: outcome.result } : {}),
+      ...(outcome.message ? { message: outcome.message } : {}),
+      ...(c.readOnly ? { readOnly: true } : {}),
+    });
+  }
+
+  /** Pitfall 19: after a reconnect, fire what changed since the client's last zxid, then re-register. */
+  private onSetWatches(c: Connection, req: SetWatchesRequest): void {
+    const sid = c.sessionId;
+    const since = req.lastZxid;
+    const after = (z: Zxid): boolean => compareZxid(z, since) > 0;
+    for (const path of req.data) {
+      const stat = this.tree.exists(path);
+      if (!stat) this.watchEvent(c, 'NodeDeleted', path);
+      else if (after(stat.mzxid)) this.watchEvent(c, 'NodeDataChanged', path);
+      else this.watches.addData(path, sid);
+    }
+    for (const path of req.exist) {
+      const stat = this.tree.exists(path);
+      if (stat && after(stat.czxid)) this.watchEvent(c, 'NodeCreated', path);
+      else if (stat) this.watches.addData(path, sid);
+      else this.watches.addData(path, sid);
+    }
+    for (const path of req.children) {
+      const stat = this.tree.exists(path);
+      if (!stat) this.watchEvent(c, 'NodeDeleted', path);
+      else if (after(stat.pzxid)) this.watchEvent(c, 'NodeChildrenChanged', path);
+      else this.watches.addChild(path, sid);
+    }
+    for (const path of req.persistent) this.watches.addPersistent(path, sid, false);
+    for (const path of req.persistentRecursive) this.watches.addPersistent(path, sid, true);
+  }
+
+  private watchEvent(c: Connection, event: EventType, path: string): void {
+    this.toClient(c.id, { type: 'watch', event, path, zxid: this.tree.lastZxid });
+  }
+
+  // ---- forwarding and the leader ------------------------------------------------------------
+
+  private forward(sessionId: number, xid: number, request: Forwarded): void {
+    if (this.leader) {
+      this.leader.handle(this.id, sessionId, xid, request, this.nowMs);
+      return;
+    }
+    this.sendServer({ type: 'FORWARD', sessionId, xid, request });
+  }
+
+  /** To the leader, if we know one; a lost forward ends in a timeout that drops the connection. */
+  private sendServer(message: ServerMessage): void {
+    const leader = this.zab.status().leader;
+    if (leader === null) return;
+    if (leader === this.id) {
+      this.onServerMessage(this.id, message);
+      return;
+    }
+    this.out.peer.push({ to: leader, message: { layer: 'server', message } });
+  }
+
+  private onServerMessage(from: MemberId, m: ServerMessage): void {
+    switch (m.type) {
+      case 'FORWARD':
+        this.leader?.handle(from, m.sessionId, m.xid, m.request, this.nowMs);
+        return;
+      case 'TOUCH': {
+        if (!this.leader) return;
+        const gone = this.leader.touch(from, m.sessions, this.nowMs);
+        if (gone.length) this.toMember(from, { type: 'EXPIRED', sessions: gone });
+        return;
+      }
+      case 'REVALIDATE': {
+        if (!this.leader) return;
+        const valid = this.leader.revalidate(from, m.sessionId, this.nowMs);
+        this.toMember(from, { type: 'REVALIDATED', sessionId: m.sessionId, connection: m.connection, valid });
+        return;
+      }
+      case 'REVALIDATED': {
+        const c = this.connections.get(m.connection);
+        if (!c || c.state !== 'connecting' || c.sessionId !== m.sessionId) return;
+        if (!m.valid) return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${m.sessionId.toString(16)} has expired`);
+        this.open(c, m.sessionId, this.passwords.get(m.sessionId) ?? new Uint8Array(0), false);
+        return;
+      }
+      case 'EXPIRED':
+        for (const id of m.sessions) {
+          const conn = this.connections.get(this.sessionConnection.get(id) ?? -1);
+          if (conn) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
+        }
+        return;
+    }
+  }
+
+  private toMember(to: MemberId, message: ServerMessage): void {
+    if (to === this.id) this.onServerMessage(this.id, message);
+    else this.out.peer.push({ to, message: { layer: 'server', message } });
+  }
+
+  private sendTouches(): void {
+    for (const c of this.connections.values()) if (c.state === 'open' && !c.readOnly && this.nowMs - c.lastHeardMs <= this.config.tickMs) this.touched.add(c.sessionId);
+    if (!this.touched.size || !this.serving) {
+      this.touched.clear();
+      return;
+    }
+    const sessions = [...this.touched].filter((id) => id > 0).sort((a, b) => a - b);
+    this.touched.clear();
+    if (sessions.length) this.sendServer({ type: 'TOUCH', sessions });
+  }
+
+  /** Drops connections gone quiet past their timeout, and those whose forwarded write was lost. */
+  private checkConnections(): void {
+    for (const c of [...this.connections.values()]) {
+      const limit = c.state === 'open' ? c.timeoutMs : this.forwardTimeoutMs;
+      if (this.nowMs - c.lastHeardMs > limit) {
+        this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'client silent past its session timeout');
+        continue;
+      }
+      const head = c.queue.find((p) => p.write && !p.outcome);
+      if (head && this.nowMs - head.sentAtMs > this.forwardTimeoutMs) {
+        this.dropClient(c, ErrorCode.CONNECTIONLOSS, `no answer from the leader for xid ${head.xid}`);
+      }
+    }
+  }
+
+  private dropClient(c: Connection, err: number, reason: string): void {
+    this.toClient(c.id, { type: 'disconnect', err, reason });
+    this.closeConnection(c);
+  }
+
+  private closeConnection(c: Connection): void {
+    this.clientDisconnected(c.id);
+    this.out.close.push(c.id);
+  }
+
+  private toClient(connection: number, message: MemberToClient): void {
+    this.out.clients.push({ connection, message });
+  }
+
+  // ---- Zab's output -------------------------------------------------------------------------
+
+  /** Routes everything Zab wants done, applies what it delivers, and follows role changes. */
+  private pumpZab(): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const ready = this.zab.drain();
+      if (!ready.messages.length && !ready.writes.length && !ready.deliveries.length && !ready.events.length) break;
+      for (const m of ready.messages) this.out.peer.push({ to: m.to, message: { layer: 'zab', message: m.message } });
+      this.out.writes.push(...ready.writes);
+      this.out.events.push(...ready.events);
+      for (const d of ready.deliveries) {
+        if (d.kind === 'restore') this.restore(d.snapshot);
+        else this.apply(d.entry);
+      }
+      this.followRole();
+    }
+    this.followRole();
+  }
+
+  private restore(snapshot: Snapshot): void {
+    const { tree, passwords } = readSnapshotData(snapshot.data);
+    this.tree = tree;
+    this.passwords = passwords;
+    this.appliedSinceSnapshot = 0;
+  }
+
+  private apply(entry: LogEntry): void {
+    const txn = entry.txn as ServerTxn;
+    const applied = this.tree.apply(txn.body, entry.zxid);
+    if (txn.body.type === 'createSession' && applied.code === 0 && txn.password) this.passwords.set(txn.body.sessionId, txn.password);
+    if (txn.body.type === 'closeSession') this.onSessionClosed(txn.body.sessionId);
+    // Pitfall 19: watches fire as the change applies, before any reply that shows it.
+    for (const t of applied.triggers) {
+      for (const fired of this.watches.trigger(t.type, t.path)) {
+        const conn = this.connections.get(this.sessionConnection.get(fired.sessionId) ?? -1);
+        if (conn) this.toClient(conn.id, { type: 'watch', event: fired.event, path: fired.path, zxid: entry.zxid });
+      }
+    }
+    this.leader?.onApplied(txn, this.nowMs);
+    if (txn.origin === this.id) this.complete(txn, applied);
+    if (++this.appliedSinceSnapshot >= this.config.snapshotEveryTxns) {
+      this.appliedSinceSnapshot = 0;
+      this.zab.snapshotTaken({ zxid: this.tree.lastZxid, data: makeSnapshotData(this.tree, this.passwords) });
+    }
+  }
+
+  private onSessionClosed(sessionId: number): void {
+    this.passwords.delete(sessionId);
+    this.watches.removeSession(sessionId);
+    const conn = this.connections.get(this.sessionConnection.get(sessionId) ?? -1);
+    // A close the client asked for is answered in order by pumpQueue; an expiry drops the connection.
+    if (conn && !conn.queue.some((p) => p.operation.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
+  }
+
+  /** A txn that came through us is applied: answer the request it came from. */
+  private complete(txn: ServerTxn, applied: ApplyResult): void {
+    if (txn.body.type === 'createSession' && txn.connection !== undefined) {
+      const c = this.connections.get(txn.connection);
+      if (c && c.state === 'connecting') {
+        if (applied.code === 0) this.open(c, txn.body.sessionId, txn.password ?? new Uint8Array(0), false);
+        else this.refuse(c, applied.code, txn.message ?? 'session not created');
+      }
+      return;
+    }
+    const c = this.connections.get(this.sessionConnection.get(txn.sessionId) ?? -1);
+    if (!c || txn.xid < 0) return;
+    const pending = c.queue.find((p) => p.write && !p.outcome);
+    if (!pending || pending.xid !== txn.xid) {
+      // Its earlier write was lost on the way to the leader: the session's order is broken here.
+      this.dropClient(c, ErrorCode.CONNECTIONLOSS, `reply for xid ${txn.xid} arrived out of order`);
+      return;
+    }
+    const outcome: Outcome = txn.sync ? { err: 0, result: { op: 'sync', path: (pending.operation as { path: string }).path } } : writeOutcome(applied);
+    pending.outcome = txn.message && outcome.err !== 0 ? { ...outcome, message: txn.message } : outcome;
+    this.pumpQueue(c);
+  }
+
+  /** Leadership and serving changes: leader duties come and go, clients of a member that stops serving reconnect. */
+  private followRole(): void {
+    const s = this.zab.status();
+    const leading = s.role === 'LEADING' && s.serving && s.epoch !== null;
+    if (leading && (!this.leader || this.leader.epoch !== s.epoch)) {
+      this.leader = new LeaderDuties(this.id, s.epoch!, this.tree, this.zab, this.config.maxDataBytes, this.nowMs);
+    } else if (!leading && this.leader) {
+      this.leader = null;
+    }
+    if (s.serving !== this.serving) {
+      this.serving = s.serving;
+      // ZooKeeper closes its clients when it leaves or joins the quorum; they reconnect to a member that fits.
+      for (const c of [...this.connections.values()]) {
+        if (c.readOnly === !s.serving && c.state === 'open') continue;
+        this.dropClient(c, ErrorCode.CONNECTIONLOSS, s.serving ? `member ${this.id} rejoined the quorum` : `member ${this.id} lost the quorum`);
+      }
+    }
+  }
+}
