@@ -1,4 +1,4 @@
-import { runSeed, reproCommand } from '../sim/run.js';
+import { runSeed, reproCommand, type WorkloadKind } from '../sim/run.js';
 import type { SimResult } from '../sim/simulation.js';
 import type { SimStats } from '../sim/stats.js';
 import { sweep } from '../sim/sweep.js';
@@ -11,10 +11,11 @@ export interface SimArgs {
   workers?: number;
   trace: boolean;
   failFast: boolean;
+  workload: WorkloadKind;
 }
 
 export function parseSimArgs(argv: readonly string[]): SimArgs {
-  const args: SimArgs = { seeds: 200, from: 1, trace: false, failFast: false };
+  const args: SimArgs = { seeds: 200, from: 1, trace: false, failFast: false, workload: 'zab' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): number => {
@@ -29,7 +30,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     else if (flag === '--workers') args.workers = value();
     else if (flag === '--trace') args.trace = true;
     else if (flag === '--fail-fast') args.failFast = true;
-    else throw new Error(`unknown option ${flag} (try --seeds N, --from S, --seed S, --members M, --workers W, --trace, --fail-fast)`);
+    else if (flag === '--workload') {
+      const w = argv[++i];
+      if (w !== 'zab' && w !== 'zk') throw new Error('--workload is zab (bare Zab writes) or zk (ZooKeeper clients, history checked)');
+      args.workload = w;
+    } else throw new Error(`unknown option ${flag} (try --seeds N, --from S, --seed S, --members M, --workload zab|zk, --workers W, --trace, --fail-fast)`);
   }
   if (args.members !== undefined && (args.members < 1 || args.members % 2 === 0)) {
     throw new Error('--members must be odd (3, 5, 7): an even ensemble tolerates no more failures than the odd one below it');
@@ -37,11 +42,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   return args;
 }
 
-export function describeFailure(r: SimResult, membersFlag: number | undefined): string {
+export function describeFailure(r: SimResult, membersFlag: number | undefined, workload: WorkloadKind = 'zab'): string {
   return [
     `FAIL seed ${r.seed} (${r.members} members): ${r.violation?.invariant}`,
     `  ${r.violation?.message.split('\n')[0]}`,
-    `  reproduce: ${reproCommand(r.seed, membersFlag)}`,
+    `  reproduce: ${reproCommand(r.seed, membersFlag, workload)}`,
   ].join('\n');
 }
 
@@ -67,6 +72,8 @@ export function formatCoverage(s: SimStats): string {
     ['writes acknowledged to clients', s.clientAcks],
     ['messages', s.messages],
     ['invariant checks', s.checks],
+    ['client operations checked (history)', s.historyOps],
+    ['histories too tangled to decide', s.historyInconclusive],
   ];
   return rows.map(([k, v]) => `  ${k.padEnd(38)} ${v.toLocaleString('en-US')}`).join('\n');
 }
@@ -74,12 +81,13 @@ export function formatCoverage(s: SimStats): string {
 export async function simCommand(argv: readonly string[]): Promise<number> {
   const args = parseSimArgs(argv);
   if (args.seed !== undefined) {
-    const r = runSeed({
+    const r = await runSeed({
       seed: args.seed,
+      workload: args.workload,
       ...(args.members ? { members: args.members } : {}),
       ...(args.trace ? { trace: (line: string) => console.log(line) } : {}),
     });
-    console.log(r.ok ? `seed ${r.seed} (${r.members} members): ok` : describeFailure(r, args.members));
+    console.log(r.ok ? `seed ${r.seed} (${r.members} members): ok` : describeFailure(r, args.members, args.workload));
     if (!r.ok) console.log(r.violation?.message);
     console.log(formatCoverage(r.stats));
     return r.ok ? 0 : 1;
@@ -91,6 +99,7 @@ export async function simCommand(argv: readonly string[]): Promise<number> {
     count: args.seeds,
     ...(args.members ? { members: args.members } : {}),
     ...(args.workers ? { workers: args.workers } : {}),
+    workload: args.workload,
     failFast: args.failFast,
     onProgress: (done, failures) => {
       const now = Date.now();
@@ -104,11 +113,11 @@ export async function simCommand(argv: readonly string[]): Promise<number> {
   if (process.stderr.isTTY) process.stderr.write('\n');
   const secs = result.wallMs / 1000;
   console.log(
-    `${result.seeds} seeds${args.members ? ` of ${args.members} members` : ' (3, 5 and 7 members)'} in ${secs.toFixed(1)} s: ` +
+    `${result.seeds} seeds${args.members ? ` of ${args.members} members` : ' (3, 5 and 7 members)'}, workload ${args.workload}, in ${secs.toFixed(1)} s: ` +
       `${(result.seeds / secs).toFixed(1)} seeds/s, ${(result.stats.virtualMs / 1000).toFixed(0)} simulated seconds`,
   );
   console.log(formatCoverage(result.stats));
-  for (const f of result.failures.slice(0, 10)) console.log(describeFailure(f, args.members));
+  for (const f of result.failures.slice(0, 10)) console.log(describeFailure(f, args.members, args.workload));
   console.log(result.failures.length === 0 ? 'no violations' : `${result.failures.length} failing seeds`);
   return result.failures.length === 0 ? 0 : 1;
 }

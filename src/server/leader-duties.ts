@@ -17,6 +17,8 @@ export class LeaderDuties {
   readonly tracker = new SessionTracker();
   private readonly preparer: Preparer;
   private sessionCounter = 0;
+  /** The last xid taken from each session: a duplicated forward must not run a write twice. */
+  private readonly lastXid = new Map<number, number>();
   /** Paths whose cleanup is proposed and not yet applied: proposed once only. */
   private readonly cleanupInFlight = new Set<string>();
 
@@ -38,6 +40,10 @@ export class LeaderDuties {
       const id = this.epoch * SESSIONS_PER_EPOCH + (++this.sessionCounter % SESSIONS_PER_EPOCH);
       const prepared = this.preparer.prepare({ type: 'createSession', sessionId: id, timeoutMs: fwd.timeoutMs }, { sessionId: 0, time: nowMs });
       return this.propose({ origin, sessionId: id, xid, body: prepared.txn, password: fwd.password, connection: fwd.connection }, prepared.txn);
+    }
+    if (xid >= 0) {
+      if (xid <= (this.lastXid.get(sessionId) ?? -1)) return true;
+      this.lastXid.set(sessionId, xid);
     }
     const refusal = this.sessionRefusal(origin, sessionId, nowMs);
     if (refusal) return this.proposeError(origin, sessionId, xid, refusal.code, refusal.message, nowMs);
@@ -114,7 +120,10 @@ export class LeaderDuties {
   onApplied(txn: ServerTxn, nowMs: number): void {
     const body = txn.body;
     if (body.type === 'createSession') this.tracker.add(body.sessionId, body.timeoutMs, nowMs, txn.origin);
-    else if (body.type === 'closeSession') this.tracker.remove(body.sessionId);
+    else if (body.type === 'closeSession') {
+      this.tracker.remove(body.sessionId);
+      this.lastXid.delete(body.sessionId);
+    }
     else if (body.type === 'delete') this.cleanupInFlight.delete(body.path);
   }
 }

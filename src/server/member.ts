@@ -1,6 +1,6 @@
 import type { ClientToMember, ConnectRequest, EventType, MemberToClient, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
 import { negotiateTimeout } from '../session/timeouts.js';
-import { DataTree, ErrorCode, type ApplyResult } from '../tree/index.js';
+import { DataTree, ErrorCode, type ApplyResult, type TxnResult } from '../tree/index.js';
 import type { ZabConfig } from '../zab/config.js';
 import { ZabMember, type ZabStatus } from '../zab/member.js';
 import type { LogEntry, MemberId, Snapshot } from '../zab/messages.js';
@@ -26,8 +26,14 @@ export interface ServerConfig {
   readonly forwardTimeoutTicks?: number;
 }
 
+/** What the state machine did, for observers (simulator checks, the demo's log view, metrics). */
+export type ServerDelivery =
+  | { readonly kind: 'apply'; readonly zxid: Zxid; readonly txn: ServerTxn; readonly code: number; readonly result: TxnResult; readonly digest: string }
+  | { readonly kind: 'restore'; readonly zxid: Zxid; readonly digest: string };
+
 export interface ServerReady {
   readonly peer: { readonly to: MemberId; readonly message: PeerMessage }[];
+  readonly deliveries: ServerDelivery[];
   readonly writes: SequencedWrite[];
   readonly clients: { readonly connection: number; readonly message: MemberToClient }[];
   /** Connections the member closes after sending what is queued for them. */
@@ -64,6 +70,10 @@ interface Connection {
 
 
 
+function emptyReady(): ServerReady {
+  return { peer: [], deliveries: [], writes: [], clients: [], close: [], events: [] };
+}
+
 /**
  * One ensemble member above Zab, as a deterministic state machine like Zab itself: the request
  * pipeline (prepare on the leader → propose → apply on every member → reply and fire watches on the
@@ -82,9 +92,12 @@ export class ServerMember {
   private appliedSinceSnapshot = 0;
   private nowMs = 0;
   private serving = false;
-  private out: ServerReady = { peer: [], writes: [], clients: [], close: [], events: [] };
+  private out: ServerReady = emptyReady();
   private readonly forwardTimeoutMs: number;
-  /** Sessions of read-only connections are local, never committed: negative ids keep them apart. */
+  /**
+   * Sessions of read-only connections are local, never committed: negative ids keep them apart from
+   * real ones, and the member id in them keeps two members' local sessions apart.
+   */
   private readOnlySessions = 0;
 
   constructor(
@@ -98,6 +111,17 @@ export class ServerMember {
 
   get id(): MemberId {
     return this.config.zab.id;
+  }
+
+  /**
+   * Proposes a no-op through Zab if this member leads and serves (the simulator's probe that the
+   * ensemble still commits). Returns the zxid it took.
+   */
+  proposeNoop(tag: string): Zxid | null {
+    if (!this.leader) return null;
+    const r = this.zab.propose({ origin: this.id, sessionId: 0, xid: -2, body: { type: 'error', code: ErrorCode.OK, time: this.nowMs }, sync: true, message: tag } satisfies ServerTxn);
+    this.pumpZab();
+    return r.ok ? r.zxid : null;
   }
 
   /** Read-only access for checks, status pages and the demo. */
@@ -117,17 +141,17 @@ export class ServerMember {
 
   drain(): ServerReady {
     const r = this.out;
-    this.out = { peer: [], writes: [], clients: [], close: [], events: [] };
+    this.out = emptyReady();
     return r;
   }
 
   // ---- inputs -------------------------------------------------------------------------------
 
   tick(nowMs: number): void {
-    this.nowMs = nowMs;
+    this.nowMs = Math.floor(nowMs); // txn times are whole milliseconds
     this.zab.step({ type: 'tick' });
     this.pumpZab();
-    this.leader?.tick(nowMs);
+    this.leader?.tick(this.nowMs);
     this.pumpZab();
     this.sendTouches();
     this.checkConnections();
@@ -208,7 +232,7 @@ export class ServerMember {
       if (req.sessionId > 0 && !this.passwordMatches(req.sessionId, req.password)) {
         return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${req.sessionId.toString(16)} is unknown here`);
       }
-      const sessionId = req.sessionId > 0 ? req.sessionId : -++this.readOnlySessions;
+      const sessionId = req.sessionId > 0 ? req.sessionId : -(++this.readOnlySessions * 256 + (this.id % 256));
       return this.open(c, sessionId, req.sessionId > 0 ? this.passwords.get(sessionId)! : new Uint8Array(0), true);
     }
     if (req.sessionId === 0) {
@@ -326,10 +350,9 @@ export class ServerMember {
       else if (after(stat.mzxid)) this.watchEvent(c, 'NodeDataChanged', path);
       else this.watches.addData(path, sid);
     }
+    // The client lists here only exists-watches set on a missing node: if it exists now, it was created since.
     for (const path of req.exist) {
-      const stat = this.tree.exists(path);
-      if (stat && after(stat.czxid)) this.watchEvent(c, 'NodeCreated', path);
-      else if (stat) this.watches.addData(path, sid);
+      if (this.tree.exists(path)) this.watchEvent(c, 'NodeCreated', path);
       else this.watches.addData(path, sid);
     }
     for (const path of req.children) {
@@ -469,11 +492,13 @@ export class ServerMember {
     this.tree = tree;
     this.passwords = passwords;
     this.appliedSinceSnapshot = 0;
+    this.out.deliveries.push({ kind: 'restore', zxid: snapshot.zxid, digest: tree.digest });
   }
 
   private apply(entry: LogEntry): void {
     const txn = entry.txn as ServerTxn;
     const applied = this.tree.apply(txn.body, entry.zxid);
+    this.out.deliveries.push({ kind: 'apply', zxid: entry.zxid, txn, code: applied.code, result: applied.result, digest: this.tree.digest });
     if (txn.body.type === 'createSession' && applied.code === 0 && txn.password) this.passwords.set(txn.body.sessionId, txn.password);
     if (txn.body.type === 'closeSession') this.onSessionClosed(txn.body.sessionId);
     // Pitfall 19: watches fire as the change applies, before any reply that shows it.

@@ -7,7 +7,7 @@ import type { AppliedRecord } from './state-machine.js';
 
 /** What the state machine above Zab did, in order, in the checker's terms. */
 export type NodeDelivery =
-  | { readonly kind: 'apply'; readonly record: AppliedRecord; readonly digest?: string }
+  | { readonly kind: 'apply'; readonly record: AppliedRecord; readonly digest?: string; readonly detail?: { readonly txn: unknown; readonly result: unknown } }
   /** `records` when the node can list what the snapshot holds; `digest` when it can fingerprint it. */
   | { readonly kind: 'restore'; readonly zxid: Zxid; readonly records?: readonly AppliedRecord[]; readonly digest?: string };
 

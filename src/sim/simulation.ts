@@ -112,6 +112,7 @@ export class Simulation implements WorldApi {
   private probeDone = false;
   private lastLeader: MemberId | null = null;
   private booted = false;
+  private microtasksPending = false;
   private readonly trace?: (line: string) => void;
 
   constructor(private readonly options: SimOptions) {
@@ -167,13 +168,18 @@ export class Simulation implements WorldApi {
     this.checker.onPropose(member, zxid, id);
   }
 
-  /** Sends a message from a client-side object to a member's node, as the client transport would. */
-  deliverToMember(id: MemberId, fn: (node: SimNode) => void): boolean {
+  /** Runs client-side traffic against a member's node (the caller knows what kind of node it is). */
+  deliverToMember<N>(id: MemberId, fn: (node: N) => void): boolean {
     const m = this.member(id);
     if (!this.alive(m)) return false;
-    fn(m.node);
+    fn(m.node as unknown as N);
     this.pumpMember(m);
     return true;
+  }
+
+  /** Client code (promises) ran: its continuations must run before the next event (see runAsync). */
+  clientActivity(): void {
+    this.microtasksPending = true;
   }
 
   // ---- running ------------------------------------------------------------------------------
@@ -217,28 +223,61 @@ export class Simulation implements WorldApi {
     this.restart(this.member(id));
   }
 
+  /** Runs to convergence; for worlds whose clients are plain callbacks. */
   run(): SimResult {
     try {
       this.boot();
-      const deadline = this.profile.chaosMs + this.profile.healBudgetMs;
-      while (!this.probeDone) {
-        const next = this.queue.pop();
-        if (!next) throw new Violation('liveness', 'the world ran out of events');
-        if (next.at > deadline) throw new Violation('liveness', `no convergence within ${this.profile.healBudgetMs} ms of healing: ${this.describe()}`);
-        this.clock = next.at;
-        this.stats.events++;
-        this.handle(next.item);
-      }
-      this.checker.checkLogMatching(this.checkedMembers());
-      this.checker.checkConverged(this.checkedMembers());
-      this.workload.finish();
-      return this.result(true);
+      while (!this.probeDone) this.nextEvent();
+      return this.finishRun();
     } catch (e) {
-      if (e instanceof Violation) return this.result(false, e.invariant, e.message);
-      if (e instanceof InvariantError) return this.result(false, 'core assertion', e.message);
-      const err = e as Error;
-      return this.result(false, 'crash', `${err.message}\n${err.stack ?? ''}`);
+      return this.failure(e);
     }
+  }
+
+  /**
+   * Runs to convergence letting promise-based clients (the real client library) take their turns:
+   * after any event that ran client code, every promise continuation settles before the next event.
+   * Deterministic, since nothing else runs in between.
+   */
+  async runAsync(): Promise<SimResult> {
+    try {
+      this.boot();
+      while (!this.probeDone) {
+        this.nextEvent();
+        if (this.microtasksPending) {
+          this.microtasksPending = false;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return this.finishRun();
+    } catch (e) {
+      return this.failure(e);
+    }
+  }
+
+  private nextEvent(): void {
+    const next = this.queue.pop();
+    if (!next) throw new Violation('liveness', 'the world ran out of events');
+    if (next.at > this.profile.chaosMs + this.profile.healBudgetMs) {
+      throw new Violation('liveness', `no convergence within ${this.profile.healBudgetMs} ms of healing: ${this.describe()}`);
+    }
+    this.clock = next.at;
+    this.stats.events++;
+    this.handle(next.item);
+  }
+
+  private finishRun(): SimResult {
+    this.checker.checkLogMatching(this.checkedMembers());
+    this.checker.checkConverged(this.checkedMembers());
+    this.workload.finish();
+    return this.result(true);
+  }
+
+  private failure(e: unknown): SimResult {
+    if (e instanceof Violation) return this.result(false, e.invariant, e.message);
+    if (e instanceof InvariantError) return this.result(false, 'core assertion', e.message);
+    const err = e as Error;
+    return this.result(false, 'crash', `${err.message}\n${err.stack ?? ''}`);
   }
 
   private result(ok: boolean, invariant?: string, message?: string): SimResult {
@@ -351,7 +390,7 @@ export class Simulation implements WorldApi {
       const before = this.checker.committed.length;
       this.checker.onApply(this.checked(m), position, d.record, this.checkedMembers(), d.digest);
       if (this.checker.committed.length > before) this.stats.commits++;
-      this.workload.onApplied(m.id, d.record);
+      this.workload.onApplied(m.id, d.record, d.detail);
       if (this.probe && d.record.id === this.probe.id) this.checkProbe();
     }
     for (const snapshot of out.snapshots) {

@@ -22,6 +22,8 @@ export interface SimStats {
   epochRollovers: number;
   snapshots: number;
   checks: number;
+  historyOps: number;
+  historyInconclusive: number;
   virtualMs: number;
 }
 
@@ -49,6 +51,8 @@ export function emptyStats(): SimStats {
     epochRollovers: 0,
     snapshots: 0,
     checks: 0,
+    historyOps: 0,
+    historyInconclusive: 0,
     virtualMs: 0,
   };
 }

@@ -4,5 +4,5 @@ import type { WorkerJob } from './sweep.js';
 
 const job = workerData as WorkerJob;
 for (const seed of job.seeds) {
-  parentPort!.postMessage(runSeed({ seed, ...(job.members ? { members: job.members } : {}) }));
+  parentPort!.postMessage(await runSeed({ seed, ...(job.members ? { members: job.members } : {}), ...(job.workload ? { workload: job.workload } : {}) }));
 }

@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimResult } from './simulation.js';
-import { runSeed } from './run.js';
+import { runSeed, type WorkloadKind } from './run.js';
 import { addStats, emptyStats, type SimStats } from './stats.js';
 
 export interface SweepOptions {
   readonly from: number;
   readonly count: number;
   readonly members?: number;
+  readonly workload?: WorkloadKind;
   readonly workers?: number;
   /** Stop at the first failing seed. */
   readonly failFast?: boolean;
@@ -24,6 +25,7 @@ export interface SweepResult {
 export interface WorkerJob {
   readonly seeds: readonly number[];
   readonly members?: number;
+  readonly workload?: WorkloadKind;
 }
 
 // Workers start without the TypeScript loader the parent may run under: register it, then load.
@@ -46,7 +48,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const seeds = Array.from({ length: options.count }, (_, i) => options.from + i);
   if (workers === 1) {
     for (const seed of seeds) {
-      accept(runSeed({ seed, ...(options.members ? { members: options.members } : {}) }));
+      accept(await runSeed({ seed, ...(options.members ? { members: options.members } : {}), ...(options.workload ? { workload: options.workload } : {}) }));
       if (options.failFast && failures.length) break;
     }
   } else {
@@ -57,7 +59,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       jobs.map(
         (job) =>
           new Promise<void>((resolve, reject) => {
-            const data: WorkerJob = { seeds: job, ...(options.members ? { members: options.members } : {}) };
+            const data: WorkerJob = { seeds: job, ...(options.members ? { members: options.members } : {}), ...(options.workload ? { workload: options.workload } : {}) };
             const w = new Worker(WORKER_BOOT, { eval: true, workerData: data });
             running.push(w);
             w.on('message', (r: SimResult) => {

@@ -28,7 +28,8 @@ export interface WorldApi {
 /** Who writes, and what they expect: bare Zab clients, or ZooKeeper clients with a history to check. */
 export interface Workload {
   start(world: WorldApi): void;
-  onApplied(member: MemberId, record: AppliedRecord): void;
+  /** `detail` carries the txn and its result when the node can tell them. */
+  onApplied(member: MemberId, record: AppliedRecord, detail?: { readonly txn: unknown; readonly result: unknown }): void;
   onCrash(member: MemberId): void;
   /** Messages from a member to a client connection, and connections the member closed. */
   onClientMessage(member: MemberId, connection: number, message: unknown): void;

@@ -6,8 +6,9 @@
  * - the stuck op's result shows the effect of an op that was only sent after it was answered
  *   ("reordered writes"), or
  * - it shows the state before an op that had been answered before it was sent ("lost write", "stale
- *   version"), or
- * - it fits no state at all (a BADVERSION no version explains, a multi seen half-applied…).
+ *   version", "multi seen half-applied"), or
+ * - it depends on an op still in flight whose own answer is impossible (then that op is the suspect), or
+ * - it fits no state at all.
  */
 import { fmtMs } from './format.js';
 import type { TreeModel } from './model.js';
@@ -24,6 +25,8 @@ export interface CheckedOp extends SearchOp {
   readonly name: string;
   /** Why the client's view of this op is impossible at the model's state; null when it fits. Leaves the model as it was. */
   readonly why: (model: TreeModel) => string | null;
+  /** Applies what the op would do here, whatever its client saw (for "what if it had happened"). */
+  readonly force: (model: TreeModel) => void;
 }
 
 const ORDER_SHOWN = 10;
@@ -64,23 +67,29 @@ export function explainViolation(
       `Its result shows the effect of ${G.label}, but ${G.name} was sent at ${fmtMs(G.callMs)}, ` +
         `after ${F.name} was answered at ${fmtMs(F.returnMs ?? Infinity)}.`,
     );
-  } else if (j >= 0) {
-    const w = order[j]!;
-    const W = ops[w]!;
-    named.push(w);
-    if (W.returnMs !== null && W.returnMs < F.callMs) {
-      lines.push(
-        `Its result shows the state before ${W.label}, but ${W.name} was answered at ${fmtMs(W.returnMs)}, ` +
-          `before ${F.name} was sent at ${fmtMs(F.callMs)}.`,
-      );
-    } else {
+  } else if (j >= 0 && isBefore(order[j]!, f, ops)) {
+    const W = ops[order[j]!]!;
+    named.push(order[j]!);
+    lines.push(
+      `Its result shows the state before ${W.label}, but ${W.name} was answered at ${fmtMs(W.returnMs!)}, ` +
+        `before ${F.name} was sent at ${fmtMs(F.callMs)}.`,
+    );
+  } else {
+    const helper = inFlightHelper(ops, order, f, model);
+    if (helper !== null) {
+      const G = ops[helper.op]!;
+      named.push(helper.op);
+      lines.push(`Its result fits only once ${G.label} has taken effect, and that op cannot: there ${helper.reason}.`);
+    } else if (j >= 0) {
+      const W = ops[order[j]!]!;
+      named.push(order[j]!);
       lines.push(
         `Its result fits only the state before ${W.label}, which overlaps it in time, ` +
           `yet no order that puts ${F.name} first explains the ops that follow.`,
       );
+    } else {
+      lines.push(`Its result fits none of the states these writes pass through.`);
     }
-  } else {
-    lines.push(`Its result fits none of the states these writes pass through.`);
   }
 
   if (order.length) {
@@ -109,6 +118,38 @@ function futureCulprit(ops: readonly CheckedOp[], order: readonly number[], f: n
     const fits = G.apply(model) === 'ok' && F.why(model) === null;
     model.rollback(mark);
     if (fits) return g;
+  }
+  return null;
+}
+
+/** W was answered before F was sent: real time puts W first. */
+function isBefore(w: number, f: number, ops: readonly CheckedOp[]): boolean {
+  const r = ops[w]!.returnMs;
+  return r !== null && r < ops[f]!.callMs;
+}
+
+/**
+ * An op that could still have taken effect before F's answer and would make F's result fit, but whose
+ * own result is impossible there: usually the op whose answer is the lie (F only depends on it).
+ */
+function inFlightHelper(
+  ops: readonly CheckedOp[],
+  order: readonly number[],
+  f: number,
+  model: TreeModel,
+): { op: number; reason: string } | null {
+  const F = ops[f]!;
+  const placed = new Set(order);
+  for (let g = 0; g < ops.length; g++) {
+    const G = ops[g]!;
+    if (g === f || placed.has(g) || !(G.callMs < (F.returnMs ?? Infinity))) continue;
+    const reason = G.why(model);
+    if (reason === null) continue;
+    const mark = model.mark();
+    G.force(model);
+    const fits = F.why(model) === null;
+    model.rollback(mark);
+    if (fits) return { op: g, reason };
   }
   return null;
 }

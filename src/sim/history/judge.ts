@@ -92,8 +92,7 @@ export function judgeWrite(h: HistoryOp, judged: Judged, attempt: Attempt, level
   if (judged === 'ok') {
     if (!attempt.ok) return `it cannot succeed: ${attempt.reason} (${attempt.errs.map(errName).join(' or ')})`;
     if (!h.result) return null;
-    const d = resultDiff(h.result, attempt.result, h.op, level);
-    return d ? `${d} (the state gives ${fmtResult(attempt.result)})` : null;
+    return resultDiff(h.result, attempt.result, h.op, level);
   }
   if (judged === 'state-error') {
     const err = h.err!;

@@ -13,6 +13,7 @@
  * The search runs per partition (see partition.ts), so its cost follows the concurrency inside one
  * group of related paths, not the length of the history.
  */
+import type { Operation } from '../../protocol/client.js';
 import { formatZxid } from '../../zab/zxid.js';
 import { judgeOutcome } from './errors.js';
 import { explainViolation, fmtPaths, type CheckedOp } from './explain.js';
@@ -20,6 +21,7 @@ import { describeOp, fmtEffects } from './format.js';
 import { judgeWrite } from './judge.js';
 import { TreeModel, UNSTAMPED } from './model.js';
 import { isWrite } from './ops.js';
+import { isEphemeralMode } from './paths.js';
 import { partitionWrites, type JudgedOp, type PartOp } from './partition.js';
 import { searchLinearization, type Step } from './search.js';
 import type { CheckOptions, CommittedTxn, HistoryOp, PartitionReport, WriteCheckReport } from './types.js';
@@ -52,7 +54,7 @@ export function checkWrites(
   let statesExplored = 0;
   for (const p of partitions) {
     const checked = p.ops.map((o) => toChecked(o));
-    const result = searchLinearization(checked, new TreeModel(initial), maxStates);
+    const result = searchLinearization(checked, new TreeModel(initial, { hashData: false }), maxStates);
     statesExplored += result.statesExplored;
     reports.push({ paths: p.paths, ops: checked.length, verdict: result.verdict, statesExplored: result.statesExplored });
     if (result.verdict === 'violation') {
@@ -99,6 +101,7 @@ function toChecked(o: PartOp): CheckedOp {
         model.rollback(mark);
         return reason === null ? null : `it cannot apply: ${reason}`;
       },
+      force: (model) => void apply(model),
     };
   }
 
@@ -127,5 +130,19 @@ function toChecked(o: PartOp): CheckedOp {
     return reason;
   };
   const share = o.kind === 'close' ? ' (its ephemerals here)' : '';
-  return { opId: h.id, name: `#${h.id}`, label: describeOp(h) + share, callMs: h.invokeMs, returnMs, apply, why };
+  const force = (model: TreeModel): void => void model.attempt(op, h.session, UNSTAMPED);
+  const checked = { opId: h.id, name: `#${h.id}`, label: describeOp(h) + share, callMs: h.invokeMs, returnMs, apply, why, force };
+  return unknown ? { ...checked, symmetryKey: symmetryKey(o.kind, op, h.session) } : checked;
+}
+
+/**
+ * Unknown-outcome writes that do the same thing to every state the search tells apart: the same op up to
+ * its data (which no write's result depends on, and the search does not hash), and the same session
+ * when the session matters (ephemeral owners, closeSession).
+ */
+function symmetryKey(kind: string, op: Operation, session: number): string {
+  const subs = op.op === 'multi' ? op.ops : [op];
+  const owned = op.op === 'closeSession' || subs.some((s) => s.op === 'create' && isEphemeralMode(s.mode));
+  const shape = JSON.stringify(op, (_key, value: unknown) => (value instanceof Uint8Array ? undefined : value));
+  return `${kind}|${owned ? session : ''}|${shape}`;
 }

@@ -94,8 +94,15 @@ export class TreeModel {
   private readonly pathHashes = new Map<string, readonly [number, number]>();
   private lane0 = 0;
   private lane1 = 0;
+  private readonly hashData: boolean;
 
-  constructor(initial: readonly InitialNode[] = []) {
+  /**
+   * `hashData: false` leaves node data out of the state hash. No write's result depends on the data
+   * already in a node (only on existence, versions, children, owners), so the write search treats
+   * states that differ only in data as one, which keeps concurrent setData from multiplying its states.
+   */
+  constructor(initial: readonly InitialNode[] = [], options: { readonly hashData?: boolean } = {}) {
+    this.hashData = options.hashData ?? true;
     this.swap('/', freshNode(EMPTY, 0, 'PERSISTENT', UNSTAMPED));
     for (const n of initial) {
       const parent = parentOf(n.path);
@@ -412,7 +419,7 @@ export class TreeModel {
       this.pathHashes.set(path, ph);
     }
     let h = step(LANE_SEEDS[lane], ph[lane]);
-    h = step(h, dataHash(n.data)[lane]);
+    if (this.hashData) h = step(h, dataHash(n.data)[lane]);
     h = stepNumber(h, n.version);
     h = stepNumber(h, n.cversion);
     h = stepNumber(h, n.ephemeralOwner);

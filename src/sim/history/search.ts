@@ -13,9 +13,20 @@
  * The history is linearizable when no response is left in the list. Ops of unknown outcome have no
  * response entry, so they may be linearized anywhere after their invocation or never. A memo of visited
  * configurations makes the search finite in practice; a bound on it turns a pathological history into
- * "inconclusive" instead of a hang.
+ * "inconclusive" instead of a hang. The memo is keyed by 64-bit hashes of the linearized set and of the
+ * model state (see hash.ts for what a collision could cost).
+ *
+ * Three refinements keep the state count down on contended paths:
+ * - an op that leaves the state as it was (a definite error, a check) is linearized as soon as it fits
+ *   and never un-placed to try it later: moving such an op to the earliest point where it fits never
+ *   breaks a linearization, so the alternatives are already covered (and if that configuration was seen
+ *   before, the current one is dead too). Without this, every subset of pending errors is a new state;
+ * - ops of unknown outcome are tried only after every definite candidate (see `lazy`);
+ * - look-alike unknown ops are counted, not named, in the memo (see `symmetryKey`).
  */
+import { fmix32 } from './hash.js';
 import type { TreeModel } from './model.js';
+import { KeySet } from './visited.js';
 
 /**
  * What trying an op at the current point gives. 'ok': the model agrees with the client and now includes
@@ -34,6 +45,12 @@ export interface SearchOp {
   readonly returnMs: number | null;
   /** Applies the op to the model at the current point; the search rolls back unless it returns 'ok'. */
   readonly apply: (model: TreeModel) => Step;
+  /**
+   * For ops of unknown outcome: ops with the same key are interchangeable (same effect on every state
+   * the search tells apart), so the memo counts how many of each key are linearized instead of which.
+   * Without this, k pending look-alike unknown writes would be tried in all 2^k subsets.
+   */
+  readonly symmetryKey?: string;
 }
 
 export interface SearchResult {
@@ -49,6 +66,10 @@ export interface SearchResult {
 interface Frame {
   readonly entry: number;
   readonly mark: number;
+  /** 0 while trying definite candidates, 1 while trying lazy ones. */
+  readonly phase: number;
+  /** Placed because it changed nothing: no alternative to it needs trying. */
+  readonly eager: boolean;
 }
 
 export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, maxStates: number): SearchResult {
@@ -84,7 +105,6 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     prev[e] = e === 0 ? HEAD : e - 1;
   }
   next[HEAD] = n > 0 ? 0 : END;
-
   const unlink = (e: number): void => {
     next[prev[e]!] = next[e]!;
     if (next[e] !== END) prev[next[e]!] = prev[e]!;
@@ -94,69 +114,131 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     next[prev[e]!] = e;
   };
 
-  // The linearized set as a bitset, keyed together with the model's hash lanes.
-  const words = new Uint16Array(Math.ceil(ops.length / 16) || 1);
-  const visited = new Set<string>();
-  const key = (): string => {
-    let s = '';
-    for (let i = 0; i < words.length; i += 4096) s += String.fromCharCode(...words.subarray(i, i + 4096));
-    return `${s}|${model.hash0}|${model.hash1}`;
+  // Lazy ops (unknown outcome, or no deadline) are tried only after every definite candidate: most of
+  // them did not happen, or happened late, and trying them first sends the search down long branches
+  // that die only at the next op on their path.
+  const lazy = new Uint8Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const r = ops[i]!.returnMs;
+    lazy[i] = r === null || r === Infinity ? 1 : 0;
+  }
+
+  // The linearized set, hashed incrementally: XOR of a fixed 64-bit value per op, O(1) per step.
+  const set0 = new Uint32Array(ops.length);
+  const set1 = new Uint32Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    set0[i] = fmix32((i * 2 + 0x5bd1e995) >>> 0);
+    set1[i] = fmix32((i * 2 + 1 + 0x27d4eb2f) >>> 0);
+  }
+  // Interchangeable unknown ops (see symmetryKey) hash by class and count instead.
+  const classOf = new Int32Array(ops.length).fill(-1);
+  const classIds = new Map<string, number>();
+  for (let i = 0; i < ops.length; i++) {
+    const key = ops[i]!.returnMs === null ? ops[i]!.symmetryKey : undefined;
+    if (key === undefined) continue;
+    let c = classIds.get(key);
+    if (c === undefined) classIds.set(key, (c = classIds.size));
+    classOf[i] = c;
+  }
+  const placedOfClass = new Int32Array(classIds.size);
+  const classHash = (lane: number, c: number, count: number): number =>
+    count === 0 ? 0 : fmix32((Math.imul(c + 1, 0x9e3779b1) ^ Math.imul(count, 0x85ebca77) ^ (lane ? 0x68e31da4 : 0x1b873593)) >>> 0);
+  /** What placing op i does to a lane of the set hash, given the class counts before placing it. */
+  const delta = (lane: number, i: number): number => {
+    const c = classOf[i]!;
+    if (c < 0) return lane ? set1[i]! : set0[i]!;
+    const m = placedOfClass[c]!;
+    return (classHash(lane, c, m) ^ classHash(lane, c, m + 1)) >>> 0;
   };
+  let in0 = 0;
+  let in1 = 0;
+  const visited = new KeySet();
 
   const stack: Frame[] = [];
   let bestDepth = -1;
   let bestOrder: number[] = [];
   let stuck: number | null = null;
-
+  let phase = 0;
   let entry = next[HEAD]!;
+
+  /** Undoes frames until one whose alternatives are worth trying; false when none is left. */
+  const backtrack = (): boolean => {
+    for (;;) {
+      const top = stack.pop();
+      if (!top) return false;
+      const op = entryOp[top.entry]!;
+      const r = returnOf[op]!;
+      if (r !== END) {
+        relink(r);
+        returnsLeft++;
+      }
+      relink(top.entry);
+      if (classOf[op]! >= 0) placedOfClass[classOf[op]!]!--;
+      in0 = (in0 ^ delta(0, op)) >>> 0;
+      in1 = (in1 ^ delta(1, op)) >>> 0;
+      model.rollback(top.mark);
+      if (top.eager) continue;
+      entry = next[top.entry]!;
+      phase = top.phase;
+      return true;
+    }
+  };
+  const verdict = (v: 'violation' | 'inconclusive'): SearchResult => ({ verdict: v, statesExplored: visited.size, bestOrder, stuck });
+
   while (returnsLeft > 0) {
     if (entry === END) break; // unreachable: a response always stops the walk first
     const op = entryOp[entry]!;
     if (isCall[entry]) {
-      const mark = model.mark();
-      const step = ops[op]!.apply(model);
-      if (step === 'ok') {
-        words[op >> 4]! |= 1 << (op & 15);
-        const k = key();
-        if (!visited.has(k)) {
-          visited.add(k);
-          if (visited.size > maxStates) {
-            return { verdict: 'inconclusive', statesExplored: visited.size, bestOrder, stuck };
-          }
-          stack.push({ entry, mark });
-          unlink(entry);
-          const r = returnOf[op]!;
-          if (r !== END) {
-            unlink(r);
-            returnsLeft--;
-          }
-          entry = next[HEAD]!;
-          continue;
-        }
-        words[op >> 4]! &= ~(1 << (op & 15));
+      if (lazy[op] !== phase) {
+        entry = next[entry]!;
+        continue;
       }
-      model.rollback(mark);
-      entry = next[entry]!;
+      const h0 = model.hash0;
+      const h1 = model.hash1;
+      const mark = model.mark();
+      if (ops[op]!.apply(model) !== 'ok') {
+        model.rollback(mark);
+        entry = next[entry]!;
+        continue;
+      }
+      const eager = model.hash0 === h0 && model.hash1 === h1;
+      const d0 = delta(0, op);
+      const d1 = delta(1, op);
+      if (!visited.add((in0 ^ d0) >>> 0, (in1 ^ d1) >>> 0, model.hash0, model.hash1)) {
+        model.rollback(mark);
+        if (eager) {
+          // It fits here and was explored from here before: this whole configuration is dead.
+          if (!backtrack()) return verdict('violation');
+        } else entry = next[entry]!;
+        continue;
+      }
+      if (visited.size > maxStates) return verdict('inconclusive');
+      in0 = (in0 ^ d0) >>> 0;
+      in1 = (in1 ^ d1) >>> 0;
+      if (classOf[op]! >= 0) placedOfClass[classOf[op]!]!++;
+      stack.push({ entry, mark, phase, eager });
+      unlink(entry);
+      const r = returnOf[op]!;
+      if (r !== END) {
+        unlink(r);
+        returnsLeft--;
+      }
+      entry = next[HEAD]!;
+      phase = 0;
       continue;
     }
-    // A response whose op is still unlinearized: this branch is dead.
+    // A response whose op is still unlinearized: try the lazy candidates, then give up on this branch.
+    if (phase === 0) {
+      phase = 1;
+      entry = next[HEAD]!;
+      continue;
+    }
     if (stack.length > bestDepth) {
       bestDepth = stack.length;
       bestOrder = stack.map((f) => entryOp[f.entry]!);
       stuck = op;
     }
-    const top = stack.pop();
-    if (!top) return { verdict: 'violation', statesExplored: visited.size, bestOrder, stuck };
-    const topOp = entryOp[top.entry]!;
-    const r = returnOf[topOp]!;
-    if (r !== END) {
-      relink(r);
-      returnsLeft++;
-    }
-    relink(top.entry);
-    words[topOp >> 4]! &= ~(1 << (topOp & 15));
-    model.rollback(top.mark);
-    entry = next[top.entry]!;
+    if (!backtrack()) return verdict('violation');
   }
   return { verdict: 'ok', statesExplored: visited.size, bestOrder: [], stuck: null };
 }

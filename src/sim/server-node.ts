@@ -1,0 +1,109 @@
+import { validateZabMessage } from '../codec/zab-messages.js';
+import type { ClientToMember } from '../protocol/client.js';
+import type { PeerMessage, ServerTxn } from '../server/messages.js';
+import { ServerMember, type ServerConfig } from '../server/member.js';
+import type { ZabConfig } from '../zab/config.js';
+import type { ZabMember } from '../zab/member.js';
+import type { MemberId, Snapshot } from '../zab/messages.js';
+import type { DurableState } from '../zab/persistence.js';
+import { formatZxid, type Zxid } from '../zab/zxid.js';
+import { Violation } from './checker.js';
+import type { NodeDelivery, NodeOutput, SimNode } from './node.js';
+import type { Rng } from './rng.js';
+
+/** How the checker names a server txn: who asked, for what, when the leader prepared it. */
+export function serverTxnId(txn: unknown): string | undefined {
+  const t = txn as ServerTxn;
+  if (!t || typeof t !== 'object' || !t.body) return undefined;
+  if (t.xid === -2) return t.message;
+  const path = 'path' in t.body ? t.body.path : '';
+  return `m${t.origin}:s${t.sessionId}:x${t.xid}:${t.body.type}:${path}:${t.body.time}`;
+}
+
+/** A whole ensemble member (Zab, tree, sessions, watches) as the simulated world drives it. */
+export class ServerNode implements SimNode {
+  readonly server: ServerMember;
+
+  constructor(config: ZabConfig, durable: DurableState, tickMs: number, snapshotEveryTxns: number, rng: Rng) {
+    const serverConfig: ServerConfig = {
+      zab: config,
+      tickMs,
+      snapshotEveryTxns,
+      randomBytes: (n) => Uint8Array.from({ length: n }, () => rng.int(0, 255)),
+    };
+    this.server = new ServerMember(serverConfig, durable);
+  }
+
+  get zab(): ZabMember {
+    return this.server.zab;
+  }
+
+  tick(nowMs: number): void {
+    this.server.tick(nowMs);
+  }
+
+  message(from: MemberId, message: unknown): void {
+    const m = message as PeerMessage;
+    if (m?.layer === 'zab') {
+      const valid = validateZabMessage(m.message);
+      if (!valid.ok) throw new Violation('message legality', `m${from} sent a malformed message: ${valid.error}`);
+      this.server.fromPeer(from, { layer: 'zab', message: valid.message });
+    } else if (m?.layer === 'server') {
+      this.server.fromPeer(from, m);
+    } else {
+      throw new Violation('message legality', `m${from} sent something that is not a peer message`);
+    }
+  }
+
+  persisted(seq: number): void {
+    this.server.persisted(seq);
+  }
+
+  peerConnected(peer: MemberId): void {
+    this.server.peerConnected(peer);
+  }
+
+  peerDisconnected(peer: MemberId): void {
+    this.server.peerDisconnected(peer);
+  }
+
+  snapshotTaken(snapshot: Snapshot): void {
+    this.server.zab.snapshotTaken(snapshot);
+  }
+
+  clientConnected(connection: number): void {
+    this.server.clientConnected(connection);
+  }
+
+  fromClient(connection: number, message: ClientToMember): void {
+    this.server.fromClient(connection, message);
+  }
+
+  clientDisconnected(connection: number): void {
+    this.server.clientDisconnected(connection);
+  }
+
+  drain(): NodeOutput {
+    const r = this.server.drain();
+    const deliveries: NodeDelivery[] = r.deliveries.map((d) =>
+      d.kind === 'restore'
+        ? { kind: 'restore', zxid: d.zxid, digest: d.digest }
+        : { kind: 'apply', record: { zxid: d.zxid, id: serverTxnId(d.txn) ?? `?${formatZxid(d.zxid)}` }, digest: d.digest, detail: { txn: d.txn, result: d.result } },
+    );
+    return {
+      messages: r.peer.map((p) => ({ to: p.to, message: p.message, zab: p.message.layer === 'zab' ? p.message.message : null })),
+      writes: r.writes,
+      deliveries,
+      events: r.events,
+      snapshots: [],
+      clients: r.clients,
+      close: r.close,
+    };
+  }
+
+  proposeProbe(n: number): { zxid: Zxid; id: string } | null {
+    const id = `probe-${n}`;
+    const zxid = this.server.proposeNoop(id);
+    return zxid ? { zxid, id } : null;
+  }
+}

@@ -1,0 +1,354 @@
+import { ZooKeeperClient } from '../client/client.js';
+import { ZooKeeperError } from '../client/errors.js';
+import type { ClientToMember, MemberToClient, MultiOp, Operation, OperationResult } from '../protocol/client.js';
+import type { ServerTxn } from '../server/messages.js';
+import type { MultiOpTxn, TxnResult } from '../tree/index.js';
+import type { MemberId } from '../zab/messages.js';
+import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
+import { Violation } from './checker.js';
+import { ClientNet, type ClientNetWorld } from './client-net.js';
+import { checkHistory } from './history/index.js';
+import type { CommittedTxn, Effect, HistoryOp, Outcome } from './history/types.js';
+import type { AppliedRecord } from './state-machine.js';
+import type { Workload, WorldApi } from './workload.js';
+
+const ERR_CONNECTIONLOSS = -4;
+/** Each key under its own parent, so the linearizability search splits into small partitions. */
+const PARENTS = ['/p0', '/p1', '/p2', '/p3', '/q', '/eph'];
+const KEYS = ['/p0/k', '/p1/k', '/p2/k', '/p3/k'];
+const EPHEMERALS = ['/eph/e0', '/eph/e1'];
+
+interface Recorded {
+  readonly id: number;
+  readonly session: number;
+  readonly op: Operation;
+  readonly invokeMs: number;
+  completeMs: number | null;
+  outcome: Outcome;
+  err?: number;
+  result?: OperationResult;
+  zxid?: Zxid;
+  readOnly?: boolean;
+  xid?: number;
+}
+
+interface SimClient {
+  readonly tag: number;
+  zk: ZooKeeperClient;
+  /** Ops invoked through the API and not yet seen on the wire, oldest first (the client sends in call order). */
+  unsent: Recorded[];
+  /** Sent ops by xid, waiting for their response on the wire. */
+  byXid: Map<number, Recorded>;
+  /** Versions last seen per path, for compare-and-set. */
+  versions: Map<string, number>;
+  busy: number;
+  /** The highest zxid stamped on anything this client object heard: it must never go back (across sessions too). */
+  seen: Zxid;
+}
+
+/** The world a ZooKeeper workload needs: the simulator's world plus client transport hooks. */
+export type ZkWorld = WorldApi & ClientNetWorld;
+
+/**
+ * ZooKeeper clients — the real client library — running random operations (creates, CAS setData,
+ * deletes, multi, sequential creates, ephemerals, sync + read, watched reads) through whichever
+ * members they reach, while the world crashes, partitions and heals. Every operation is recorded from
+ * invocation to answer, with the zxid stamped on the answer; at the end the history is checked for
+ * linearizable writes and sequentially consistent reads against what the ensemble really committed.
+ */
+export class ZkWorkload implements Workload {
+  private world!: ZkWorld;
+  private net!: ClientNet;
+  private readonly clients: SimClient[] = [];
+  private readonly history: Recorded[] = [];
+  /** Each committed zxid once, with its txn and result, as first applied anywhere. */
+  private readonly committed = new Map<string, { zxid: Zxid; txn: ServerTxn; result: TxnResult | undefined; atMs: number }>();
+  private nextOpId = 1;
+  report = '';
+
+  start(world: WorldApi): void {
+    this.world = world as ZkWorld;
+    this.net = new ClientNet(this.world, world.rng.fork(77), {
+      sent: (tag, m) => this.onSent(tag, m),
+      received: (tag, m) => this.onReceived(tag, m),
+    });
+    for (let i = 0; i < world.profile.clients; i++) {
+      const client = this.newClient(i);
+      this.clients.push(client);
+      world.schedule(world.rng.between(0, 30), () => this.next(client));
+    }
+  }
+
+  private newClient(tag: number): SimClient {
+    const w = this.world;
+    const sessionTimeoutMs = w.profile.tickMs * w.rng.int(8, 20);
+    const zk = new ZooKeeperClient({
+      connector: this.net.connector(tag),
+      members: w.ids.length,
+      sessionTimeoutMs,
+      // ZooKeeper's default (timeout / members) is too short for a session created through a busy leader in 20 ms ticks.
+      connectTimeoutMs: sessionTimeoutMs / 2,
+      scheduler: this.net.scheduler,
+      random: () => w.rng.float(),
+      canBeReadOnly: w.rng.chance(0.3),
+    });
+    zk.on('error', () => {});
+    return { tag, zk, unsent: [], byXid: new Map(), versions: new Map(), busy: 0, seen: { epoch: 0, counter: 0 } };
+  }
+
+  // ---- the wire tap: xids and the zxid stamped on each answer -------------------------------
+
+  private onSent(tag: number, m: ClientToMember): void {
+    if (m.type !== 'request') return;
+    const c = this.clients[tag]!;
+    const rec = c.unsent.shift();
+    if (!rec) return; // the client's own requests (closeSession)
+    rec.xid = m.xid;
+    // The session the request really runs in (a read-only session is replaced by a real one).
+    (rec as { session: number }).session = c.zk.sessionId;
+    c.byXid.set(m.xid, rec);
+  }
+
+  private onReceived(tag: number, m: MemberToClient): void {
+    const c = this.clients[tag]!;
+    // ZooKeeper's promise to a client, not only to a session: it never sees an older view, even after
+    // it reconnects elsewhere (pitfall 17).
+    const stamp = m.type === 'response' || m.type === 'pong' || m.type === 'watch' ? m.zxid : null;
+    if (stamp) {
+      if (compareZxid(stamp, c.seen) < 0) {
+        throw new Violation('monotonic reads', `client ${tag} heard ${m.type} stamped ${formatZxid(stamp)} after it had seen ${formatZxid(c.seen)}`);
+      }
+      c.seen = stamp;
+    }
+    if (m.type !== 'response') return;
+    const rec = c.byXid.get(m.xid);
+    if (!rec) return;
+    this.clients[tag]!.byXid.delete(m.xid);
+    rec.zxid = m.zxid;
+    if (m.readOnly) rec.readOnly = true;
+  }
+
+  // ---- the random operations ----------------------------------------------------------------
+
+  private next(c: SimClient): void {
+    const w = this.world;
+    if (w.healing) return;
+    if (c.zk.state === 'EXPIRED' || c.zk.state === 'CLOSED') {
+      c.zk = this.newClient(c.tag).zk;
+      c.unsent = [];
+      c.byXid.clear();
+      c.seen = { epoch: 0, counter: 0 };
+    }
+    if (c.busy < 2) this.invoke(c, this.setupDone ? this.randomOp(c) : this.setupOp());
+    w.schedule(w.now + w.rng.between(1, w.profile.clientThinkMs * 2), () => this.next(c));
+  }
+
+  private setupDone = false;
+
+  /** Until the parents exist, clients create them (a create of an existing parent just fails). */
+  private setupOp(): Operation {
+    const missing = PARENTS.filter((p) => !this.parentsSeen.has(p));
+    if (!missing.length) {
+      this.setupDone = true;
+      return { op: 'sync', path: '/' };
+    }
+    return { op: 'create', path: this.world.rng.pick(missing), data: new Uint8Array(0), mode: 'PERSISTENT' };
+  }
+
+  private readonly parentsSeen = new Set<string>();
+
+  private randomOp(c: SimClient): Operation {
+    const rng = this.world.rng;
+    const key = rng.pick(KEYS);
+    const data = new TextEncoder().encode(`c${c.tag}-${this.nextOpId}`);
+    const version = rng.chance(0.5) ? (c.versions.get(key) ?? -1) : -1;
+    const roll = rng.float();
+    if (roll < 0.14) return { op: 'create', path: key, data, mode: 'PERSISTENT' };
+    if (roll < 0.32) return { op: 'setData', path: key, data, version };
+    if (roll < 0.38) return { op: 'delete', path: key, version };
+    if (roll < 0.52) return { op: 'getData', path: key, watch: rng.chance(0.3) };
+    if (roll < 0.58) return { op: 'exists', path: key, watch: rng.chance(0.3) };
+    if (roll < 0.62) return { op: 'getChildren', path: '/', watch: false, withStat: false };
+    if (roll < 0.68) return { op: 'create', path: '/q/s-', data, mode: 'PERSISTENT_SEQUENTIAL' };
+    if (roll < 0.74) return { op: 'create', path: rng.pick(EPHEMERALS), data, mode: 'EPHEMERAL' };
+    if (roll < 0.84) {
+      // Mostly on one key (a CAS pair); sometimes across two, which joins their partitions.
+      const other = rng.chance(0.2) ? rng.pick(KEYS) : key;
+      const ops: MultiOp[] = [
+        { op: 'check', path: other, version: c.versions.get(other) ?? 0 },
+        { op: 'setData', path: key, data, version: -1 },
+      ];
+      return { op: 'multi', ops };
+    }
+    return { op: 'sync', path: '/' };
+  }
+
+  private invoke(c: SimClient, op: Operation): void {
+    const w = this.world;
+    const rec: Recorded = { id: this.nextOpId++, session: c.zk.sessionId, op, invokeMs: w.now, completeMs: null, outcome: 'unknown' };
+    this.history.push(rec);
+    c.unsent.push(rec);
+    c.busy++;
+    const settle = (outcome: Outcome, err?: number, result?: OperationResult): void => {
+      c.busy--;
+      rec.completeMs = w.now;
+      rec.outcome = outcome;
+      if (err !== undefined) rec.err = err;
+      if (result) rec.result = result;
+      // An op that never reached the wire must not take the xid of the next one.
+      const i = c.unsent.indexOf(rec);
+      if (i >= 0) c.unsent.splice(i, 1);
+      if (rec.session === 0) (rec as { session: number }).session = c.zk.sessionId;
+    };
+    const zk = c.zk;
+    this.call(zk, op).then(
+      (result) => {
+        settle('ok', undefined, result);
+        this.learnVersions(c, op, result);
+        if (op.op === 'create' && PARENTS.includes(op.path)) this.parentsSeen.add(op.path);
+        // A sync is answered, then the read it is there for.
+        if (op.op === 'sync' && !w.healing) this.invoke(c, { op: 'getData', path: w.rng.pick(KEYS), watch: false });
+      },
+      (e: unknown) => {
+        const code = e instanceof ZooKeeperError ? e.code : ERR_CONNECTIONLOSS;
+        const definite = e instanceof ZooKeeperError && isDefinite(code);
+        if (op.op === 'create' && code === -110 && PARENTS.includes(op.path)) this.parentsSeen.add(op.path);
+        settle(definite ? 'error' : 'unknown', code, e instanceof ZooKeeperError && e.results ? { op: 'multi', results: e.results } : undefined);
+      },
+    );
+  }
+
+  private async call(zk: ZooKeeperClient, op: Operation): Promise<OperationResult> {
+    switch (op.op) {
+      case 'create': {
+        const r = await zk.create2(op.path, op.data, { mode: op.mode });
+        return { op: 'create', path: r.path, stat: r.stat };
+      }
+      case 'setData':
+        return { op: 'setData', stat: await zk.setData(op.path, op.data, op.version) };
+      case 'delete':
+        await zk.delete(op.path, op.version);
+        return { op: 'delete' };
+      case 'getData': {
+        const r = await zk.getData(op.path, { watch: op.watch });
+        return { op: 'getData', data: r.data, stat: r.stat };
+      }
+      case 'exists':
+        return { op: 'exists', stat: await zk.exists(op.path, { watch: op.watch }) };
+      case 'getChildren':
+        return { op: 'getChildren', children: await zk.getChildren(op.path) };
+      case 'multi':
+        return { op: 'multi', results: await zk.multi(op.ops) };
+      case 'sync':
+        return { op: 'sync', path: await zk.sync(op.path) };
+      default:
+        throw new Error(`the workload does not issue ${op.op}`);
+    }
+  }
+
+  private learnVersions(c: SimClient, op: Operation, r: OperationResult): void {
+    const path = 'path' in op ? op.path : undefined;
+    if (!path) return;
+    if ((r.op === 'getData' || r.op === 'setData' || r.op === 'create') && r.stat) c.versions.set(path, r.stat.version);
+    if (r.op === 'exists') r.stat ? c.versions.set(path, r.stat.version) : c.versions.delete(path);
+    if (r.op === 'delete') c.versions.delete(path);
+  }
+
+  // ---- ground truth -------------------------------------------------------------------------
+
+  onApplied(_member: MemberId, record: AppliedRecord, detail?: { txn: unknown; result: unknown }): void {
+    const key = `${record.zxid.epoch}:${record.zxid.counter}`;
+    if (this.committed.has(key) || !detail) return;
+    this.committed.set(key, { zxid: record.zxid, txn: detail.txn as ServerTxn, result: detail.result as TxnResult | undefined, atMs: this.world.now });
+  }
+
+  onCrash(member: MemberId): void {
+    this.net.memberCrashed(member);
+  }
+
+  onClientMessage(_member: MemberId, connection: number, message: unknown): void {
+    this.net.fromMember(connection, message);
+  }
+
+  onClientClosed(_member: MemberId, connection: number): void {
+    this.net.closedByMember(connection, 'closed by the member');
+  }
+
+  /** Matches committed txns to the ops that asked for them, then runs the history checkers. */
+  finish(): void {
+    const bySessionXid = new Map<string, Recorded>();
+    for (const r of this.history) if (r.xid !== undefined) bySessionXid.set(`${r.session}:${r.xid}`, r);
+    const truth: CommittedTxn[] = [...this.committed.values()]
+      .sort((a, b) => compareZxid(a.zxid, b.zxid))
+      .map(({ zxid, txn, result, atMs }) => {
+        const op = txn.xid >= 0 ? bySessionXid.get(`${txn.sessionId}:${txn.xid}`) : undefined;
+        return {
+          zxid,
+          opId: op ? op.id : null,
+          effects: effectsOf(txn, result),
+          timeMs: txn.body.time,
+          ...(op ? {} : { committedMs: atMs }),
+        };
+      });
+    // An op whose outcome the client never learned, and whose txn never committed, did not happen:
+    // the ground truth settles it, so the search need not try both ways. (One that did commit stays
+    // unknown: its place in the order is still for the checker to find.)
+    const committedOps = new Set(truth.map((t) => t.opId).filter((id) => id !== null));
+    const ops: HistoryOp[] = this.history.map((r) => ({
+      id: r.id,
+      session: r.session,
+      op: r.op,
+      invokeMs: r.invokeMs,
+      completeMs: r.completeMs,
+      ...(r.outcome === 'unknown' && isWriteOp(r.op) && !committedOps.has(r.id)
+        ? { outcome: 'error' as const, err: r.err ?? ERR_CONNECTIONLOSS }
+        : { outcome: r.outcome, ...(r.err !== undefined ? { err: r.err } : {}) }),
+      ...(r.result ? { result: r.result } : {}),
+      ...(r.zxid ? { zxid: r.zxid } : {}),
+      ...(r.readOnly ? { readOnly: true } : {}),
+    }));
+    const report = checkHistory(ops, truth, { initial: [{ path: '/zookeeper' }], fifo: true, maxStatesPerPartition: 100_000 });
+    if (report.verdict === 'inconclusive') this.world.stats.historyInconclusive++;
+    this.world.stats.historyOps += ops.length;
+    this.report = report.summary;
+    if (report.verdict === 'violation') {
+      throw new Violation('history', `${report.summary}\n${report.violations.map((v) => v.message).join('\n')}`);
+    }
+  }
+}
+
+function isWriteOp(op: Operation): boolean {
+  return op.op === 'create' || op.op === 'delete' || op.op === 'setData' || op.op === 'check' || op.op === 'multi';
+}
+
+/** Errors that mean the request certainly did not happen (as opposed to CONNECTIONLOSS and friends). */
+function isDefinite(code: number): boolean {
+  return code !== ERR_CONNECTIONLOSS && code !== -7 && code !== -122 && code !== -112 && code !== -118;
+}
+
+function effectsOf(txn: ServerTxn, result: TxnResult | undefined): Effect[] {
+  const body = txn.body;
+  const op = (o: MultiOpTxn): Effect[] => {
+    switch (o.type) {
+      case 'create':
+        return [{ kind: 'create', path: o.path, data: o.data, ephemeralOwner: o.ephemeralOwner, mode: o.mode }];
+      case 'delete':
+        return [{ kind: 'delete', path: o.path }];
+      case 'setData':
+        return [{ kind: 'set', path: o.path, data: o.data, version: o.version }];
+      default:
+        return [];
+    }
+  };
+  if (result && 'type' in result && result.type === 'error') return [];
+  switch (body.type) {
+    case 'multi':
+      return result?.type === 'multi' && result.results.every((r) => r.type !== 'error') ? body.ops.flatMap(op) : [];
+    case 'closeSession':
+      return result?.type === 'closeSession' ? result.deletedPaths.map((path) => ({ kind: 'delete' as const, path })) : [];
+    case 'createSession':
+      return [];
+    default:
+      return op(body);
+  }
+}
