@@ -488,6 +488,9 @@ export class ServerMember {
   }
 
   private restore(snapshot: Snapshot): void {
+    // A snapshot replaces the tree without firing a single watch: whoever is still attached (read-only
+    // clients during a sync) must reconnect, re-register and get the catch-up events (pitfall 19).
+    for (const c of [...this.connections.values()]) this.dropClient(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} is installing a snapshot`);
     const { tree, passwords } = readSnapshotData(snapshot.data);
     this.tree = tree;
     this.passwords = passwords;

@@ -1,12 +1,13 @@
 import { ZooKeeperClient } from '../client/client.js';
 import { ZooKeeperError } from '../client/errors.js';
-import type { ClientToMember, MemberToClient, MultiOp, Operation, OperationResult } from '../protocol/client.js';
+import type { ClientToMember, EventType, MemberToClient, MultiOp, Operation, OperationResult } from '../protocol/client.js';
 import type { ServerTxn } from '../server/messages.js';
 import type { MultiOpTxn, TxnResult } from '../tree/index.js';
 import type { MemberId } from '../zab/messages.js';
 import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
 import { Violation } from './checker.js';
 import { ClientNet, type ClientNetWorld } from './client-net.js';
+import { WatchChecker } from './watch-checker.js';
 import { checkHistory } from './history/index.js';
 import type { CommittedTxn, Effect, HistoryOp, Outcome } from './history/types.js';
 import type { AppliedRecord } from './state-machine.js';
@@ -32,9 +33,10 @@ interface Recorded {
   xid?: number;
 }
 
+/** One ZooKeeperClient object; when its session expires a new one takes its slot, with a new tag. */
 interface SimClient {
   readonly tag: number;
-  zk: ZooKeeperClient;
+  readonly zk: ZooKeeperClient;
   /** Ops invoked through the API and not yet seen on the wire, oldest first (the client sends in call order). */
   unsent: Recorded[];
   /** Sent ops by xid, waiting for their response on the wire. */
@@ -44,6 +46,8 @@ interface SimClient {
   busy: number;
   /** The highest zxid stamped on anything this client object heard: it must never go back (across sessions too). */
   seen: Zxid;
+  watches: WatchChecker;
+  sessionId: number;
 }
 
 /** The world a ZooKeeper workload needs: the simulator's world plus client transport hooks. */
@@ -59,11 +63,16 @@ export type ZkWorld = WorldApi & ClientNetWorld;
 export class ZkWorkload implements Workload {
   private world!: ZkWorld;
   private net!: ClientNet;
+  /** Every client object ever made, by tag (the wire tap names them by it). */
   private readonly clients: SimClient[] = [];
+  /** The client object currently working in each slot. */
+  private readonly slots: SimClient[] = [];
   private readonly history: Recorded[] = [];
   /** Each committed zxid once, with its txn and result, as first applied anywhere. */
   private readonly committed = new Map<string, { zxid: Zxid; txn: ServerTxn; result: TxnResult | undefined; atMs: number }>();
   private nextOpId = 1;
+  /** Per path, the committed changes a watch would report (shared by every client's watch checker). */
+  private readonly changes = new Map<string, { zxid: Zxid; event: EventType }[]>();
   report = '';
 
   start(world: WorldApi): void {
@@ -73,14 +82,14 @@ export class ZkWorkload implements Workload {
       received: (tag, m) => this.onReceived(tag, m),
     });
     for (let i = 0; i < world.profile.clients; i++) {
-      const client = this.newClient(i);
-      this.clients.push(client);
-      world.schedule(world.rng.between(0, 30), () => this.next(client));
+      this.slots.push(this.newClient());
+      world.schedule(world.rng.between(0, 30), () => this.next(i));
     }
   }
 
-  private newClient(tag: number): SimClient {
+  private newClient(): SimClient {
     const w = this.world;
+    const tag = this.clients.length;
     const sessionTimeoutMs = w.profile.tickMs * w.rng.int(8, 20);
     const zk = new ZooKeeperClient({
       connector: this.net.connector(tag),
@@ -93,7 +102,9 @@ export class ZkWorkload implements Workload {
       canBeReadOnly: w.rng.chance(0.3),
     });
     zk.on('error', () => {});
-    return { tag, zk, unsent: [], byXid: new Map(), versions: new Map(), busy: 0, seen: { epoch: 0, counter: 0 } };
+    const client: SimClient = { tag, zk, unsent: [], byXid: new Map(), versions: new Map(), busy: 0, seen: { epoch: 0, counter: 0 }, watches: new WatchChecker(this.changes), sessionId: 0 };
+    this.clients.push(client);
+    return client;
   }
 
   // ---- the wire tap: xids and the zxid stamped on each answer -------------------------------
@@ -103,6 +114,9 @@ export class ZkWorkload implements Workload {
     const c = this.clients[tag]!;
     const rec = c.unsent.shift();
     if (!rec) return; // the client's own requests (closeSession)
+    if (rec.op.op !== m.operation.op || ('path' in rec.op && 'path' in m.operation && rec.op.path !== m.operation.path)) {
+      throw new Error(`recorder out of step: client ${tag} sent ${m.operation.op} for op #${rec.id} (${rec.op.op})`);
+    }
     rec.xid = m.xid;
     // The session the request really runs in (a read-only session is replaced by a real one).
     (rec as { session: number }).session = c.zk.sessionId;
@@ -120,27 +134,34 @@ export class ZkWorkload implements Workload {
       }
       c.seen = stamp;
     }
+    if (m.type === 'connected') {
+      // Whatever session it got (resumed, or a new one after read-only), the client re-registers its
+      // watches with setWatches; only expiry ends them.
+      c.watches.reconnected(c.seen);
+      c.sessionId = m.sessionId;
+    }
+    if (m.type === 'watch') c.watches.fired(m.event, m.path, tag);
+    if (m.type === 'disconnect' && m.err === -112) c.watches.clear();
     if (m.type !== 'response') return;
+    c.watches.answered(m.zxid, tag);
     const rec = c.byXid.get(m.xid);
     if (!rec) return;
-    this.clients[tag]!.byXid.delete(m.xid);
+    c.byXid.delete(m.xid);
     rec.zxid = m.zxid;
     if (m.readOnly) rec.readOnly = true;
+    const found = m.result !== undefined && (m.result.op !== 'exists' || m.result.stat !== null);
+    c.watches.registered(rec.op, m.err, found, m.zxid);
   }
 
   // ---- the random operations ----------------------------------------------------------------
 
-  private next(c: SimClient): void {
+  private next(slot: number): void {
     const w = this.world;
     if (w.healing) return;
-    if (c.zk.state === 'EXPIRED' || c.zk.state === 'CLOSED') {
-      c.zk = this.newClient(c.tag).zk;
-      c.unsent = [];
-      c.byXid.clear();
-      c.seen = { epoch: 0, counter: 0 };
-    }
+    if (this.slots[slot]!.zk.state === 'EXPIRED' || this.slots[slot]!.zk.state === 'CLOSED') this.slots[slot] = this.newClient();
+    const c = this.slots[slot]!;
     if (c.busy < 2) this.invoke(c, this.setupDone ? this.randomOp(c) : this.setupOp());
-    w.schedule(w.now + w.rng.between(1, w.profile.clientThinkMs * 2), () => this.next(c));
+    w.schedule(w.now + w.rng.between(1, w.profile.clientThinkMs * 2), () => this.next(slot));
   }
 
   private setupDone = false;
@@ -259,7 +280,10 @@ export class ZkWorkload implements Workload {
   onApplied(_member: MemberId, record: AppliedRecord, detail?: { txn: unknown; result: unknown }): void {
     const key = `${record.zxid.epoch}:${record.zxid.counter}`;
     if (this.committed.has(key) || !detail) return;
-    this.committed.set(key, { zxid: record.zxid, txn: detail.txn as ServerTxn, result: detail.result as TxnResult | undefined, atMs: this.world.now });
+    const txn = detail.txn as ServerTxn;
+    const result = detail.result as TxnResult | undefined;
+    this.committed.set(key, { zxid: record.zxid, txn, result, atMs: this.world.now });
+    WatchChecker.record(this.changes, record.zxid, effectsOf(txn, result));
   }
 
   onCrash(member: MemberId): void {

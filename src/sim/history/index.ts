@@ -72,5 +72,5 @@ export { checkTruth } from './truth.js';
 export { TreeModel, UNSTAMPED, type Attempt, type ReadAnswer, type Stamp, type ZNode } from './model.js';
 export { ZK, errName, judgeOutcome, STATE_ERRORS, REJECTED_ERRORS, type Judged } from './errors.js';
 export { describeOp, fmtOperation } from './format.js';
-export { partitionWrites, type Partition } from './partition.js';
+export { partitionWrites, type Partition, type PartitionPlan } from './partition.js';
 export type * from './types.js';

@@ -21,8 +21,8 @@ import { describeOp, fmtEffects } from './format.js';
 import { judgeWrite } from './judge.js';
 import { TreeModel, UNSTAMPED } from './model.js';
 import { isWrite } from './ops.js';
-import { isEphemeralMode } from './paths.js';
-import { partitionWrites, type JudgedOp, type PartOp } from './partition.js';
+import { isEphemeralMode, parentOf } from './paths.js';
+import { basePath, partitionWrites, subOps, type JudgedOp, type PartOp } from './partition.js';
 import { searchLinearization, type Step } from './search.js';
 import type { CheckOptions, CommittedTxn, HistoryOp, PartitionReport, WriteCheckReport } from './types.js';
 import { ViolationSink } from './violations.js';
@@ -47,13 +47,13 @@ export function checkWrites(
     if (judged !== 'rejected') writes.push({ h, judged });
   }
   const systemTxns = committed.filter((t) => t.opId === null && t.effects.length > 0);
-  const partitions = partitionWrites(writes, systemTxns);
+  const { partitions, coupled } = partitionWrites(writes, systemTxns);
 
   const reports: PartitionReport[] = [];
   const inconclusive: string[] = [];
   let statesExplored = 0;
   for (const p of partitions) {
-    const checked = p.ops.map((o) => toChecked(o));
+    const checked = p.ops.map((o) => ({ ...toChecked(o), ...touchesOf(o, coupled) }));
     const result = searchLinearization(checked, new TreeModel(initial, { hashData: false }), maxStates);
     statesExplored += result.statesExplored;
     reports.push({ paths: p.paths, ops: checked.length, verdict: result.verdict, statesExplored: result.statesExplored });
@@ -145,4 +145,22 @@ function symmetryKey(kind: string, op: Operation, session: number): string {
   const owned = op.op === 'closeSession' || subs.some((s) => s.op === 'create' && isEphemeralMode(s.mode));
   const shape = JSON.stringify(op, (_key, value: unknown) => (value instanceof Uint8Array ? undefined : value));
   return `${kind}|${owned ? session : ''}|${shape}`;
+}
+
+/**
+ * The paths an op reads or writes, for the search's "which unknown ops could matter here" closure:
+ * its own paths, plus the parent where the parent's children are observed (coupled), exactly the links
+ * partition.ts draws. A closeSession share may touch any ephemeral, so it gets no list (touches all).
+ */
+function touchesOf(o: PartOp, coupled: ReadonlySet<string>): { touches?: readonly string[] } {
+  if (o.kind === 'close') return {};
+  const out = new Set<string>();
+  const add = (path: string): void => {
+    out.add(path);
+    const parent = parentOf(path);
+    if (parent !== null && coupled.has(parent)) out.add(parent);
+  };
+  if (o.kind === 'system') for (const e of o.effects) add(e.path);
+  else for (const sub of subOps(o.h)) add(basePath(sub));
+  return { touches: [...out] };
 }

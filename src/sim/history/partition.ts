@@ -36,7 +36,13 @@ export interface Partition {
   readonly ops: readonly PartOp[];
 }
 
-function subOps(h: HistoryOp): readonly MultiOp[] {
+export interface PartitionPlan {
+  readonly partitions: readonly Partition[];
+  /** Parents whose children's creates and deletes are observed (see above). */
+  readonly coupled: ReadonlySet<string>;
+}
+
+export function subOps(h: HistoryOp): readonly MultiOp[] {
   switch (h.op.op) {
     case 'create':
     case 'delete':
@@ -51,7 +57,7 @@ function subOps(h: HistoryOp): readonly MultiOp[] {
 }
 
 /** The path an op is filed under: a sequential create's is its parent, since its own name is not yet known. */
-function basePath(op: MultiOp): string {
+export function basePath(op: MultiOp): string {
   if (op.op === 'create' && isSequential(op.mode)) return parentOf(op.path) ?? '/';
   return op.path;
 }
@@ -82,7 +88,7 @@ class UnionFind {
   }
 }
 
-export function partitionWrites(writes: readonly JudgedOp[], systemTxns: readonly CommittedTxn[]): Partition[] {
+export function partitionWrites(writes: readonly JudgedOp[], systemTxns: readonly CommittedTxn[]): PartitionPlan {
   // 1. Which parents are coupled to their children.
   const structural = new Set<string>();
   const seqParents = new Set<string>();
@@ -157,7 +163,8 @@ export function partitionWrites(writes: readonly JudgedOp[], systemTxns: readonl
     if (!list) pathsByRoot.set(root, (list = []));
     list.push(path);
   }
-  return [...groups.keys()]
+  const partitions = [...groups.keys()]
     .sort()
     .map((root) => ({ paths: (pathsByRoot.get(root) ?? [root]).sort(), ops: groups.get(root)! }));
+  return { partitions, coupled: new Set([...structural, ...seqParents]) };
 }

@@ -21,7 +21,9 @@
  *   and never un-placed to try it later: moving such an op to the earliest point where it fits never
  *   breaks a linearization, so the alternatives are already covered (and if that configuration was seen
  *   before, the current one is dead too). Without this, every subset of pending errors is a new state;
- * - ops of unknown outcome are tried only after every definite candidate (see `lazy`);
+ * - ops of unknown outcome are tried only after every definite candidate (see `lazy`), and only those
+ *   connected to the op that is stuck by a chain of shared paths among the candidates: any other would
+ *   commute past it, so a linearization that needs one also exists with it placed later (see `closure`);
  * - look-alike unknown ops are counted, not named, in the memo (see `symmetryKey`).
  */
 import { fmix32 } from './hash.js';
@@ -51,6 +53,11 @@ export interface SearchOp {
    * Without this, k pending look-alike unknown writes would be tried in all 2^k subsets.
    */
   readonly symmetryKey?: string;
+  /**
+   * What the op reads or writes, as opaque tokens (paths): two ops that share none commute. Missing:
+   * it may touch anything. Used to try only the unknown ops that could matter where the search is stuck.
+   */
+  readonly touches?: readonly string[];
 }
 
 export interface SearchResult {
@@ -70,9 +77,23 @@ interface Frame {
   readonly phase: number;
   /** Placed because it changed nothing: no alternative to it needs trying. */
   readonly eager: boolean;
+  /** Unknown ops placed back to back before this one. */
+  readonly run: number;
 }
 
-export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, maxStates: number): SearchResult {
+export interface SearchLimits {
+  /** Memo size at which the search gives up ('inconclusive'). */
+  readonly maxStates: number;
+  /**
+   * At most this many unknown-outcome ops placed back to back, with no definite op between them.
+   * Infinity is the complete search; a small bound finds the linearization of a valid history fast
+   * (one missing unknown write at a time), and its failures are only "not with this bound".
+   */
+  readonly maxUnknownRun: number;
+}
+
+export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, limits: SearchLimits): SearchResult {
+  const { maxStates, maxUnknownRun } = limits;
   // Entries: 2 per op (call, return) or 1 (call only). Calls sort before returns at equal times: ops
   // that touch at an instant count as concurrent, which can only make the check more forgiving.
   type Ev = { op: number; call: boolean; t: number };
@@ -154,12 +175,61 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   let in1 = 0;
   const visited = new KeySet();
 
+  // The closure: candidates linked to the stuck op through shared touch tokens.
+  const tokens = new Map<string, number>();
+  const touchIds = ops.map((o) => {
+    if (!o.touches) return null;
+    return Int32Array.from(o.touches, (t) => {
+      let id = tokens.get(t);
+      if (id === undefined) tokens.set(t, (id = tokens.size));
+      return id;
+    });
+  });
+  const tokenGen = new Int32Array(tokens.size);
+  let gen = 0;
+  const inClosure = new Uint8Array(ops.length);
+  let closureAll = false;
+  /** Marks the candidates (calls before the first response) connected to that response's op. */
+  const closure = (): void => {
+    let firstReturn = next[HEAD]!;
+    while (firstReturn !== END && isCall[firstReturn]) firstReturn = next[firstReturn]!;
+    closureAll = false;
+    for (let e = next[HEAD]!; e !== firstReturn; e = next[e]!) inClosure[entryOp[e]!] = 0;
+    const stuckTouches = firstReturn === END ? null : touchIds[entryOp[firstReturn]!]!;
+    if (!stuckTouches) {
+      closureAll = true;
+      return;
+    }
+    gen++;
+    for (const t of stuckTouches) tokenGen[t] = gen;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let e = next[HEAD]!; e !== firstReturn; e = next[e]!) {
+        const op = entryOp[e]!;
+        if (inClosure[op]) continue;
+        const ts = touchIds[op]!;
+        if (!ts) {
+          closureAll = true; // touches everything, so everything is connected
+          return;
+        }
+        let hit = false;
+        for (const t of ts) if (tokenGen[t] === gen) hit = true;
+        if (!hit) continue;
+        inClosure[op] = 1;
+        for (const t of ts) tokenGen[t] = gen;
+        changed = true;
+      }
+    }
+  };
+
   const stack: Frame[] = [];
   let bestDepth = -1;
   let bestOrder: number[] = [];
   let stuck: number | null = null;
   let phase = 0;
   let entry = next[HEAD]!;
+  let run = 0;
+  const unknown = (i: number): boolean => ops[i]!.returnMs === null;
 
   /** Undoes frames until one whose alternatives are worth trying; false when none is left. */
   const backtrack = (): boolean => {
@@ -177,9 +247,11 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
       in0 = (in0 ^ delta(0, op)) >>> 0;
       in1 = (in1 ^ delta(1, op)) >>> 0;
       model.rollback(top.mark);
+      run = top.run;
       if (top.eager) continue;
       entry = next[top.entry]!;
       phase = top.phase;
+      if (phase === 1) closure();
       return true;
     }
   };
@@ -189,7 +261,7 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     if (entry === END) break; // unreachable: a response always stops the walk first
     const op = entryOp[entry]!;
     if (isCall[entry]) {
-      if (lazy[op] !== phase) {
+      if (lazy[op] !== phase || (phase === 1 && ((!closureAll && !inClosure[op]) || (unknown(op) && run >= maxUnknownRun)))) {
         entry = next[entry]!;
         continue;
       }
@@ -204,7 +276,10 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
       const eager = model.hash0 === h0 && model.hash1 === h1;
       const d0 = delta(0, op);
       const d1 = delta(1, op);
-      if (!visited.add((in0 ^ d0) >>> 0, (in1 ^ d1) >>> 0, model.hash0, model.hash1)) {
+      const nextRun = unknown(op) ? run + 1 : 0;
+      // Under a bounded run, how many unknowns were just placed changes what can follow: key it too.
+      const runSalt = maxUnknownRun === Infinity ? 0 : Math.imul(nextRun, 0x2c1b3c6d);
+      if (!visited.add((in0 ^ d0 ^ runSalt) >>> 0, (in1 ^ d1) >>> 0, model.hash0, model.hash1)) {
         model.rollback(mark);
         if (eager) {
           // It fits here and was explored from here before: this whole configuration is dead.
@@ -216,7 +291,8 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
       in0 = (in0 ^ d0) >>> 0;
       in1 = (in1 ^ d1) >>> 0;
       if (classOf[op]! >= 0) placedOfClass[classOf[op]!]!++;
-      stack.push({ entry, mark, phase, eager });
+      stack.push({ entry, mark, phase, eager, run });
+      run = nextRun;
       unlink(entry);
       const r = returnOf[op]!;
       if (r !== END) {
@@ -230,6 +306,7 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     // A response whose op is still unlinearized: try the lazy candidates, then give up on this branch.
     if (phase === 0) {
       phase = 1;
+      closure();
       entry = next[HEAD]!;
       continue;
     }
