@@ -9,6 +9,8 @@ export interface Mutant {
   readonly name: string;
   readonly description: string;
   readonly edits: readonly Edit[];
+  /** Which simulator workload must catch it: bare Zab (default) or ZooKeeper clients with histories. */
+  readonly workload?: 'zab' | 'zk';
 }
 
 export const MUTANTS: readonly Mutant[] = [
@@ -93,5 +95,32 @@ export const MUTANTS: readonly Mutant[] = [
         replace: 'state.snapshot = write.snapshot;',
       },
     ],
+  },
+  {
+    name: 'watch-after-reply',
+    description: 'a member answers the request before firing the watches its change triggers (pitfall 19)',
+    workload: 'zk',
+    edits: [
+      { file: 'src/server/member.ts', find: '    // Pitfall 19: watches fire as the change applies, before any reply that shows it.\n', replace: '    if (txn.origin === this.id) this.complete(txn, applied);\n' },
+      { file: 'src/server/member.ts', find: '    this.leader?.onApplied(txn, this.nowMs);\n    if (txn.origin === this.id) this.complete(txn, applied);\n', replace: '    this.leader?.onApplied(txn, this.nowMs);\n' },
+    ],
+  },
+  {
+    name: 'sync-answered-locally',
+    description: 'sync answers at once from the member’s own state, without a quorum round (ZOOKEEPER-1675)',
+    workload: 'zk',
+    edits: [
+      {
+        file: 'src/server/member.ts',
+        find: "      if (c.readOnly) pending.outcome = {",
+        replace: "      if (operation.op === 'sync') pending.outcome = { err: 0, result: { op: 'sync', path: operation.path } };\n      else if (c.readOnly) pending.outcome = {",
+      },
+    ],
+  },
+  {
+    name: 'serve-client-ahead',
+    description: 'a member accepts a client that has seen more than it has applied: its reads go back in time (pitfall 17)',
+    workload: 'zk',
+    edits: [{ file: 'src/server/member.ts', find: 'if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0) {', replace: 'if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0 && false) {' }],
   },
 ];

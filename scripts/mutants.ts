@@ -57,7 +57,8 @@ for (const mutant of MUTANTS) {
   const started = performance.now();
   let output = '';
   try {
-    output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--seeds', String(seeds), '--fail-fast'], {
+    const workload = mutant.workload ?? 'zab';
+    output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--seeds', String(seeds), '--workload', workload, '--fail-fast'], {
       cwd: dir,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -1,0 +1,19 @@
+import type { MemberId } from '../zab/messages.js';
+
+export interface PeerEvents {
+  message(from: MemberId, message: unknown): void;
+  peerUp(peer: MemberId): void;
+  peerDown(peer: MemberId): void;
+}
+
+/**
+ * How a member reaches the others: FIFO per peer, like a reliable ordered data channel. A dropped
+ * connection is reported as peerDown and everything in flight on it is lost; when it comes back it
+ * is a new link (peerUp). Implementations: memory (one process), WebRTC mesh, BroadcastChannel.
+ */
+export interface PeerTransport {
+  readonly self: MemberId;
+  start(events: PeerEvents): void;
+  send(to: MemberId, message: unknown): void;
+  close(): void;
+}

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeFailure, formatCoverage } from '../../src/cli/sim-command.js';
+import { sweep } from '../../src/sim/sweep.js';
+
+const SEEDS = Number(process.env.PEERKEEPER_ZK_SEEDS ?? 1000);
+
+test(`ZooKeeper workload: ${SEEDS} seeds of whole servers and real clients, histories checked`, async () => {
+  const result = await sweep({ from: 1, count: SEEDS, workload: 'zk' });
+  console.log(`${result.seeds} seeds in ${(result.wallMs / 1000).toFixed(1)} s\n${formatCoverage(result.stats)}`);
+  for (const f of result.failures.slice(0, 5)) console.log(describeFailure(f, undefined, 'zk'));
+  assert.equal(result.seeds, SEEDS);
+  assert.deepEqual(
+    result.failures.map((f) => `${f.seed}: ${f.violation?.invariant}`),
+    [],
+    'failing seeds (reproduce with the command printed above)',
+  );
+  // It must have checked something real.
+  assert.ok(result.stats.historyOps > SEEDS * 100, `only ${result.stats.historyOps} client operations were checked`);
+  assert.ok(result.stats.leaderChanges > 0 && result.stats.crashes > 0 && result.stats.partitions > 0);
+});
