@@ -87,9 +87,10 @@ export class LeaderDuties {
   }
 
   /** Sessions heard of through `origin`; returns those that are gone, so the member can drop them. */
-  touch(origin: MemberId, sessions: readonly number[], nowMs: number): number[] {
+  touch(_origin: MemberId, sessions: readonly number[], nowMs: number): number[] {
     const gone: number[] = [];
-    for (const id of sessions) if (!this.tracker.touch(id, nowMs, origin)) gone.push(id);
+    // A touch keeps a session alive but does not move it: only a reconnect (revalidate) or a request does.
+    for (const id of sessions) if (!this.tracker.touch(id, nowMs)) gone.push(id);
     return gone;
   }
 

@@ -11,6 +11,7 @@ import { LeaderDuties } from './leader-duties.js';
 import type { Forwarded, PeerMessage, ServerMessage, ServerTxn } from './messages.js';
 import { serveLocally } from './reads.js';
 import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
+import { clientMessageProblem, operationProblem } from '../codec/client-messages.js';
 import { makeSnapshotData, readSnapshotData } from './snapshot.js';
 import { WatchManager } from './watches.js';
 
@@ -63,12 +64,16 @@ interface Connection {
   timeoutMs: number;
   lastHeardMs: number;
   queue: PendingRequest[];
+  /** Xids only grow on a connection (the client keeps counting across reconnects). */
+  lastXid: number;
   /** The connect request while the session is being created or revalidated. */
   connect?: ConnectRequest;
 }
 
 
 
+
+const KNOWN_CLIENT_MESSAGES: ReadonlySet<unknown> = new Set(['connect', 'request', 'setWatches', 'ping']);
 
 function emptyReady(): ServerReady {
   return { peer: [], deliveries: [], writes: [], clients: [], close: [], events: [] };
@@ -183,7 +188,8 @@ export class ServerMember {
   }
 
   clientConnected(connection: number): void {
-    this.connections.set(connection, { id: connection, state: 'new', sessionId: 0, readOnly: false, timeoutMs: 0, lastHeardMs: this.nowMs, queue: [] });
+    this.pumpZab();
+    this.connections.set(connection, { id: connection, state: 'new', sessionId: 0, readOnly: false, timeoutMs: 0, lastHeardMs: this.nowMs, queue: [], lastXid: -1 });
   }
 
   clientDisconnected(connection: number): void {
@@ -197,8 +203,20 @@ export class ServerMember {
   }
 
   fromClient(connection: number, message: ClientToMember): void {
+    this.onClientMessage(connection, message);
+    this.pumpZab();
+  }
+
+  private onClientMessage(connection: number, message: ClientToMember): void {
     const c = this.connections.get(connection);
     if (!c) return;
+    // Bytes from a client are untrusted: a malformed message ends the connection, never the member.
+    // A message type we do not know is skipped, so a newer client can still talk to us.
+    const problem = clientMessageProblem(message);
+    if (problem) {
+      if (!KNOWN_CLIENT_MESSAGES.has((message as { type?: unknown }).type)) return;
+      return this.dropClient(c, ErrorCode.MARSHALLINGERROR, problem);
+    }
     c.lastHeardMs = this.nowMs;
     if (c.sessionId > 0) this.touched.add(c.sessionId);
     switch (message.type) {
@@ -281,12 +299,17 @@ export class ServerMember {
   }
 
   private onRequest(c: Connection, xid: number, operation: Operation): void {
-    const last = c.queue[c.queue.length - 1];
-    if (last && xid <= last.xid) return this.dropClient(c, ErrorCode.CONNECTIONLOSS, `xid ${xid} after ${last.xid}`);
-    const write = isWriteOperation(operation);
+    if (xid <= c.lastXid) return this.dropClient(c, ErrorCode.CONNECTIONLOSS, `xid ${xid} after ${c.lastXid}: requests must come in order`);
+    c.lastXid = xid;
+    const problem = operationProblem(operation);
+    const write = problem === null && isWriteOperation(operation);
     const pending: PendingRequest = { xid, operation, write, sentAtMs: this.nowMs };
     c.queue.push(pending);
-    if (write) {
+    if (problem) {
+      // Answered in its turn, so the session's replies keep their order.
+      pending.outcome = { err: ErrorCode.BADARGUMENTS, message: problem };
+      (pending as { write: boolean }).write = true;
+    } else if (write) {
       if (c.readOnly) pending.outcome = { err: ErrorCode.NOTREADONLY, message: `member ${this.id} is read-only: it is not in a quorum` };
       else this.forward(c.sessionId, xid, this.toForwarded(operation, pending));
     }
@@ -417,7 +440,8 @@ export class ServerMember {
       case 'EXPIRED':
         for (const id of m.sessions) {
           const conn = this.connections.get(this.sessionConnection.get(id) ?? -1);
-          if (conn) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
+          // A close the client asked for is answered when it commits, like onSessionClosed does.
+          if (conn && !conn.queue.some((p) => p.operation.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
         }
         return;
     }

@@ -311,27 +311,23 @@ export class ZkWorkload implements Workload {
           opId: op ? op.id : null,
           effects: effectsOf(txn, result),
           timeMs: txn.body.time,
-          ...(op ? {} : { committedMs: atMs }),
+          committedMs: atMs,
         };
       });
-    // An op whose outcome the client never learned, and whose txn never committed, did not happen:
-    // the ground truth settles it, so the search need not try both ways. (One that did commit stays
-    // unknown: its place in the order is still for the checker to find.)
-    const committedOps = new Set(truth.map((t) => t.opId).filter((id) => id !== null));
     const ops: HistoryOp[] = this.history.map((r) => ({
       id: r.id,
       session: r.session,
       op: r.op,
       invokeMs: r.invokeMs,
       completeMs: r.completeMs,
-      ...(r.outcome === 'unknown' && isWriteOp(r.op) && !committedOps.has(r.id)
-        ? { outcome: 'error' as const, err: r.err ?? ERR_CONNECTIONLOSS }
-        : { outcome: r.outcome, ...(r.err !== undefined ? { err: r.err } : {}) }),
+      outcome: r.outcome,
+      ...(r.err !== undefined ? { err: r.err } : {}),
       ...(r.result ? { result: r.result } : {}),
       ...(r.zxid ? { zxid: r.zxid } : {}),
       ...(r.readOnly ? { readOnly: true } : {}),
     }));
-    const report = checkHistory(ops, truth, { initial: [{ path: '/zookeeper' }], fifo: true, maxStatesPerPartition: 100_000 });
+    // The ground truth settles which writes of unknown outcome happened, so the search need not try both ways.
+    const report = checkHistory(ops, truth, { initial: [{ path: '/zookeeper' }], fifo: true, unknownFromTruth: 'always', maxStatesPerPartition: 100_000 });
     if (report.verdict === 'inconclusive') this.world.stats.historyInconclusive++;
     this.world.stats.historyOps += ops.length;
     this.report = report.summary;
@@ -339,10 +335,6 @@ export class ZkWorkload implements Workload {
       throw new Violation('history', `${report.summary}\n${report.violations.map((v) => v.message).join('\n')}`);
     }
   }
-}
-
-function isWriteOp(op: Operation): boolean {
-  return op.op === 'create' || op.op === 'delete' || op.op === 'setData' || op.op === 'check' || op.op === 'multi';
 }
 
 /** Errors that mean the request certainly did not happen (as opposed to CONNECTIONLOSS and friends). */

@@ -96,7 +96,10 @@ export function explainViolation(
     const shown = order.slice(-ORDER_SHOWN);
     const skipped = order.length - shown.length;
     lines.push(`Longest order found that explains everything answered before it${skipped ? ` (last ${shown.length} of ${order.length})` : ''}:`);
-    shown.forEach((i, k) => lines.push(`  ${skipped + k + 1}. ${ops[i]!.label}`));
+    shown.forEach((i, k) => {
+      const assumed = ops[i]!.returnMs === null ? ' ← outcome unknown: assumed to take effect here' : '';
+      lines.push(`  ${skipped + k + 1}. ${ops[i]!.label}${assumed}`);
+    });
   } else {
     lines.push('No op can be placed before it.');
   }

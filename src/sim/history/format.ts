@@ -23,10 +23,11 @@ export function fmtData(data: Uint8Array): string {
   return `<${data.length} bytes>`;
 }
 
+/** Virtual times may be fractional; two decimals keep them readable and still tell neighbours apart. */
 export function fmtMs(ms: number): string {
   if (ms === -Infinity) return 'the beginning';
   if (ms === Infinity) return 'never';
-  return `${ms}ms`;
+  return `${Number(ms.toFixed(2))}ms`;
 }
 
 function fmtMultiOp(op: MultiOp): string {

@@ -1,10 +1,11 @@
 /**
  * 32-bit hashing for the model's incremental state hash. The search memoises (linearized set, state)
  * configurations; keying them by the whole tree would cost a walk per step, so the model keeps a sum of
- * per-node hashes in two independent 32-bit lanes and updates it as nodes change. A collision would make
- * the search skip a configuration it has not really seen, which could only turn into a reported (false)
- * violation, never a missed one; at 64 bits and the default bound of 500,000 states per partition the
- * odds are below one in 10^7.
+ * per-node hashes in two independent 32-bit lanes and updates it as nodes change (and the search keeps
+ * a 64-bit hash of the linearized set the same way). A collision would make the search skip a
+ * configuration it has not really seen, which could only turn into a reported (false) violation, never
+ * a missed one; with 128-bit keys and at most a few hundred thousand states per partition the odds are
+ * negligible.
  */
 
 export const LANE_SEEDS = [0x2545f491, 0x9e3779b9] as const;

@@ -51,19 +51,25 @@ export function checkHistory(
     statesExplored: writes.statesExplored,
     suppressed,
   };
+  const truthDecided = writes.partitions.filter((p) => p.decidedBy === 'truth').length;
   const lines = [
-    `history: ${stats.ops} ops over ${stats.sessions} sessions, ${stats.committedTxns} committed txns`,
-    `writes: ${stats.writesChecked} checked in ${stats.partitions} partitions (largest ${stats.largestPartition} ops, ` +
-      `${writes.systemTxns} system txns), ${stats.statesExplored} search states — ${writes.verdict}`,
+    `history: ${n(stats.ops, 'op')} over ${n(stats.sessions, 'session')}, ${n(stats.committedTxns, 'committed txn')}`,
+    `writes: ${stats.writesChecked} checked in ${n(stats.partitions, 'partition')} (largest ${n(stats.largestPartition, 'op')}, ` +
+      `${n(writes.systemTxns, 'system txn')}), ${n(stats.statesExplored, 'search state')} — ${writes.verdict}` +
+      (truthDecided ? ` (${n(truthDecided, 'partition')} with unknown outcomes decided by the ground truth)` : ''),
     `reads: ${stats.readsChecked} checked against the committed state${stats.readsUnstamped ? `, ${stats.readsUnstamped} without a zxid` : ''}, ` +
-      `${reads.syncsChecked} syncs — ${reads.violations.length + reads.suppressed ? 'violation' : 'ok'}`,
-    `truth: ${truth.txnsReplayed} txns replayed — ${truth.violations.length + truth.suppressed ? 'violation' : 'ok'}`,
-    `verdict: ${verdict}${violations.length ? ` (${violations.length + suppressed} violations)` : ''}`,
+      `${n(reads.syncsChecked, 'sync')} — ${reads.violations.length + reads.suppressed ? 'violation' : 'ok'}`,
+    `truth: ${n(truth.txnsReplayed, 'txn')} replayed — ${truth.violations.length + truth.suppressed ? 'violation' : 'ok'}`,
+    `verdict: ${verdict}${violations.length ? ` (${n(violations.length + suppressed, 'violation')})` : ''}`,
   ];
   for (const line of writes.inconclusive) lines.push(`inconclusive: ${line}`);
   violations.forEach((v, i) => lines.push('', `violation ${i + 1} [${v.check}/${v.kind}]`, v.message));
   if (suppressed) lines.push('', `… and ${suppressed} more violations of the same kinds, not shown.`);
   return { verdict, violations, inconclusive: writes.inconclusive, stats, writes, reads, truth, summary: lines.join('\n') };
+}
+
+function n(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 export { checkWrites } from './linearizability.js';

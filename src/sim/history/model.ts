@@ -92,6 +92,8 @@ export class TreeModel {
   private readonly kids = new Map<string, Set<string>>();
   private readonly journal: Undo[] = [];
   private readonly pathHashes = new Map<string, readonly [number, number]>();
+  /** Each present node's contribution to the two lanes, so replacing it needs no rehash of the old one. */
+  private readonly nodeHashes = new Map<string, readonly [number, number]>();
   private lane0 = 0;
   private lane1 = 0;
   private readonly hashData: boolean;
@@ -392,14 +394,18 @@ export class TreeModel {
   private swap(path: string, node: ZNode | undefined): void {
     const prev = this.nodes.get(path);
     if (prev) {
-      this.lane0 = (this.lane0 - this.nodeHash(0, path, prev)) >>> 0;
-      this.lane1 = (this.lane1 - this.nodeHash(1, path, prev)) >>> 0;
+      const old = this.nodeHashes.get(path)!;
+      this.lane0 = (this.lane0 - old[0]) >>> 0;
+      this.lane1 = (this.lane1 - old[1]) >>> 0;
+      this.nodeHashes.delete(path);
     }
     const parent = parentOf(path);
     if (node) {
       this.nodes.set(path, node);
-      this.lane0 = (this.lane0 + this.nodeHash(0, path, node)) >>> 0;
-      this.lane1 = (this.lane1 + this.nodeHash(1, path, node)) >>> 0;
+      const h: readonly [number, number] = [this.nodeHash(0, path, node), this.nodeHash(1, path, node)];
+      this.nodeHashes.set(path, h);
+      this.lane0 = (this.lane0 + h[0]) >>> 0;
+      this.lane1 = (this.lane1 + h[1]) >>> 0;
       if (!prev && parent !== null) {
         let set = this.kids.get(parent);
         if (!set) this.kids.set(parent, (set = new Set()));

@@ -10,11 +10,11 @@
  * 4. `sync` then read: once a session's sync has been answered, its later reads (and the sync's own
  *    stamp) are at or after every write answered, on any session, before the sync was sent.
  */
-import type { Operation, OperationResult } from '../../protocol/client.js';
+import type { Operation } from '../../protocol/client.js';
 import { compareZxid, formatZxid, type Zxid } from '../../zab/zxid.js';
 import { sameBytes } from './bytes.js';
 import { errName, judgeOutcome } from './errors.js';
-import { describeOp, fmtData, fmtMs } from './format.js';
+import { describeOp, fmtData, fmtMs, fmtResult } from './format.js';
 import { statDiff } from './judge.js';
 import { TreeModel, type ReadAnswer } from './model.js';
 import { isRead, isWrite } from './ops.js';
@@ -102,7 +102,7 @@ function checkResults(
 
 function readDiff(h: HistoryOp, expected: ReadAnswer): string | null {
   if (h.outcome !== 'ok') {
-    if (expected.ok) return `it answered ${errName(h.err!)}, but the node exists (${summary(expected.result)})`;
+    if (expected.ok) return `it answered ${errName(h.err!)}, but the state gives ${fmtResult(expected.result)}`;
     return expected.err === h.err ? null : `it answered ${errName(h.err!)}, the state gives ${errName(expected.err)}`;
   }
   if (!expected.ok) return `it answered, but ${expected.reason}`;
@@ -128,10 +128,6 @@ function readDiff(h: HistoryOp, expected: ReadAnswer): string | null {
     if (a.join('\u0000') !== want.paths.join('\u0000')) diffs.push(`ephemerals [${a.join(', ')}] (expected [${want.paths.join(', ')}])`);
   }
   return diffs.length ? diffs.join('; ') : null;
-}
-
-function summary(r: OperationResult): string {
-  return r.op === 'getData' ? `data ${fmtData(r.data)}, version ${r.stat.version}` : r.op;
 }
 
 function readPath(op: Operation): string | null {

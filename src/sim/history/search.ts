@@ -94,8 +94,21 @@ export interface SearchLimits {
 
 export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, limits: SearchLimits): SearchResult {
   const { maxStates, maxUnknownRun } = limits;
-  // Entries: 2 per op (call, return) or 1 (call only). Calls sort before returns at equal times: ops
-  // that touch at an instant count as concurrent, which can only make the check more forgiving.
+
+  // Lazy ops (unknown outcome, or no deadline) are tried only after every definite candidate: most of
+  // them did not happen, or happened late, and trying them first sends the search down long branches
+  // that die only at the next op on their path.
+  const lazy = new Uint8Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const r = ops[i]!.returnMs;
+    lazy[i] = r === null || r === Infinity ? 1 : 0;
+  }
+
+  // Entries: 2 per op (call, return) or 1 (call only), in time order. Calls sort before returns at
+  // equal times: ops that touch at an instant count as concurrent, which only makes the check more
+  // forgiving. Two lists share the link arrays: the main one (definite calls and every return) and the
+  // lazy one (lazy calls), so the walk over definite candidates never wades through the unknown ops
+  // that stay pending to the end.
   type Ev = { op: number; call: boolean; t: number };
   const evs: Ev[] = [];
   for (let i = 0; i < ops.length; i++) {
@@ -106,26 +119,37 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   evs.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.call !== b.call ? (a.call ? -1 : 1) : a.op - b.op));
 
   const n = evs.length;
-  const HEAD = n;
+  const MAIN = n;
+  const LAZY = n + 1;
   const END = -1;
-  const next = new Int32Array(n + 1);
-  const prev = new Int32Array(n + 1);
+  const next = new Int32Array(n + 2).fill(END);
+  const prev = new Int32Array(n + 2);
   const entryOp = new Int32Array(n);
+  const entryTime = new Float64Array(n);
   const isCall = new Uint8Array(n);
   const returnOf = new Int32Array(ops.length).fill(END);
   let returnsLeft = 0;
+  let tailMain = MAIN;
+  let tailLazy = LAZY;
   for (let e = 0; e < n; e++) {
     const ev = evs[e]!;
     entryOp[e] = ev.op;
+    entryTime[e] = ev.t;
     isCall[e] = ev.call ? 1 : 0;
     if (!ev.call) {
       returnOf[ev.op] = e;
       returnsLeft++;
     }
-    next[e] = e + 1 < n ? e + 1 : END;
-    prev[e] = e === 0 ? HEAD : e - 1;
+    if (ev.call && lazy[ev.op]) {
+      next[tailLazy] = e;
+      prev[e] = tailLazy;
+      tailLazy = e;
+    } else {
+      next[tailMain] = e;
+      prev[e] = tailMain;
+      tailMain = e;
+    }
   }
-  next[HEAD] = n > 0 ? 0 : END;
   const unlink = (e: number): void => {
     next[prev[e]!] = next[e]!;
     if (next[e] !== END) prev[next[e]!] = prev[e]!;
@@ -134,15 +158,11 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     if (next[e] !== END) prev[next[e]!] = e;
     next[prev[e]!] = e;
   };
-
-  // Lazy ops (unknown outcome, or no deadline) are tried only after every definite candidate: most of
-  // them did not happen, or happened late, and trying them first sends the search down long branches
-  // that die only at the next op on their path.
-  const lazy = new Uint8Array(ops.length);
-  for (let i = 0; i < ops.length; i++) {
-    const r = ops[i]!.returnMs;
-    lazy[i] = r === null || r === Infinity ? 1 : 0;
-  }
+  const firstReturn = (): number => {
+    let e = next[MAIN]!;
+    while (e !== END && isCall[e]) e = next[e]!;
+    return e;
+  };
 
   // The linearized set, hashed incrementally: XOR of a fixed 64-bit value per op, O(1) per step.
   const set0 = new Uint32Array(ops.length);
@@ -175,7 +195,8 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   let in1 = 0;
   const visited = new KeySet();
 
-  // The closure: candidates linked to the stuck op through shared touch tokens.
+  // The closure: lazy candidates linked to the stuck op through shared touch tokens, possibly via
+  // definite candidates.
   const tokens = new Map<string, number>();
   const touchIds = ops.map((o) => {
     if (!o.touches) return null;
@@ -189,13 +210,18 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   let gen = 0;
   const inClosure = new Uint8Array(ops.length);
   let closureAll = false;
-  /** Marks the candidates (calls before the first response) connected to that response's op. */
+  /** Time of the response the search is stuck at: lazy calls after it are not candidates. */
+  let stuckAt = Infinity;
+  /** Sets stuckAt and marks the candidates connected to the stuck op. */
   const closure = (): void => {
-    let firstReturn = next[HEAD]!;
-    while (firstReturn !== END && isCall[firstReturn]) firstReturn = next[firstReturn]!;
+    const r = firstReturn();
+    stuckAt = r === END ? Infinity : entryTime[r]!;
     closureAll = false;
-    for (let e = next[HEAD]!; e !== firstReturn; e = next[e]!) inClosure[entryOp[e]!] = 0;
-    const stuckTouches = firstReturn === END ? null : touchIds[entryOp[firstReturn]!]!;
+    const candidates: number[] = [];
+    for (let e = next[MAIN]!; e !== r; e = next[e]!) candidates.push(entryOp[e]!);
+    for (let e = next[LAZY]!; e !== END && entryTime[e]! <= stuckAt; e = next[e]!) candidates.push(entryOp[e]!);
+    for (const op of candidates) inClosure[op] = 0;
+    const stuckTouches = r === END ? null : touchIds[entryOp[r]!]!;
     if (!stuckTouches) {
       closureAll = true;
       return;
@@ -204,8 +230,7 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
     for (const t of stuckTouches) tokenGen[t] = gen;
     for (let changed = true; changed; ) {
       changed = false;
-      for (let e = next[HEAD]!; e !== firstReturn; e = next[e]!) {
-        const op = entryOp[e]!;
+      for (const op of candidates) {
         if (inClosure[op]) continue;
         const ts = touchIds[op]!;
         if (!ts) {
@@ -227,7 +252,7 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   let bestOrder: number[] = [];
   let stuck: number | null = null;
   let phase = 0;
-  let entry = next[HEAD]!;
+  let entry = next[MAIN]!;
   let run = 0;
   const unknown = (i: number): boolean => ops[i]!.returnMs === null;
 
@@ -258,64 +283,65 @@ export function searchLinearization(ops: readonly SearchOp[], model: TreeModel, 
   const verdict = (v: 'violation' | 'inconclusive'): SearchResult => ({ verdict: v, statesExplored: visited.size, bestOrder, stuck });
 
   while (returnsLeft > 0) {
-    if (entry === END) break; // unreachable: a response always stops the walk first
+    // Phase 0 walks the main list up to the first response; phase 1 the lazy list up to its time.
+    const atResponse = phase === 0 ? !isCall[entry] : entry === END || entryTime[entry]! > stuckAt;
+    if (atResponse) {
+      if (phase === 0) {
+        phase = 1;
+        closure();
+        entry = next[LAZY]!;
+        continue;
+      }
+      // Nothing (more) fits before that response: this branch is dead.
+      if (stack.length > bestDepth) {
+        bestDepth = stack.length;
+        bestOrder = stack.map((f) => entryOp[f.entry]!);
+        stuck = entryOp[firstReturn()]!;
+      }
+      if (!backtrack()) return verdict('violation');
+      continue;
+    }
     const op = entryOp[entry]!;
-    if (isCall[entry]) {
-      if (lazy[op] !== phase || (phase === 1 && ((!closureAll && !inClosure[op]) || (unknown(op) && run >= maxUnknownRun)))) {
-        entry = next[entry]!;
-        continue;
-      }
-      const h0 = model.hash0;
-      const h1 = model.hash1;
-      const mark = model.mark();
-      if (ops[op]!.apply(model) !== 'ok') {
-        model.rollback(mark);
-        entry = next[entry]!;
-        continue;
-      }
-      const eager = model.hash0 === h0 && model.hash1 === h1;
-      const d0 = delta(0, op);
-      const d1 = delta(1, op);
-      const nextRun = unknown(op) ? run + 1 : 0;
-      // Under a bounded run, how many unknowns were just placed changes what can follow: key it too.
-      const runSalt = maxUnknownRun === Infinity ? 0 : Math.imul(nextRun, 0x2c1b3c6d);
-      if (!visited.add((in0 ^ d0 ^ runSalt) >>> 0, (in1 ^ d1) >>> 0, model.hash0, model.hash1)) {
-        model.rollback(mark);
-        if (eager) {
-          // It fits here and was explored from here before: this whole configuration is dead.
-          if (!backtrack()) return verdict('violation');
-        } else entry = next[entry]!;
-        continue;
-      }
-      if (visited.size > maxStates) return verdict('inconclusive');
-      in0 = (in0 ^ d0) >>> 0;
-      in1 = (in1 ^ d1) >>> 0;
-      if (classOf[op]! >= 0) placedOfClass[classOf[op]!]!++;
-      stack.push({ entry, mark, phase, eager, run });
-      run = nextRun;
-      unlink(entry);
-      const r = returnOf[op]!;
-      if (r !== END) {
-        unlink(r);
-        returnsLeft--;
-      }
-      entry = next[HEAD]!;
-      phase = 0;
+    if (phase === 1 && ((!closureAll && !inClosure[op]) || (unknown(op) && run >= maxUnknownRun))) {
+      entry = next[entry]!;
       continue;
     }
-    // A response whose op is still unlinearized: try the lazy candidates, then give up on this branch.
-    if (phase === 0) {
-      phase = 1;
-      closure();
-      entry = next[HEAD]!;
+    const h0 = model.hash0;
+    const h1 = model.hash1;
+    const mark = model.mark();
+    if (ops[op]!.apply(model) !== 'ok') {
+      model.rollback(mark);
+      entry = next[entry]!;
       continue;
     }
-    if (stack.length > bestDepth) {
-      bestDepth = stack.length;
-      bestOrder = stack.map((f) => entryOp[f.entry]!);
-      stuck = op;
+    const eager = model.hash0 === h0 && model.hash1 === h1;
+    const d0 = delta(0, op);
+    const d1 = delta(1, op);
+    const nextRun = unknown(op) ? run + 1 : 0;
+    // Under a bounded run, how many unknowns were just placed changes what can follow: key it too.
+    const runSalt = maxUnknownRun === Infinity ? 0 : Math.imul(nextRun, 0x2c1b3c6d);
+    if (!visited.add((in0 ^ d0 ^ runSalt) >>> 0, (in1 ^ d1) >>> 0, model.hash0, model.hash1)) {
+      model.rollback(mark);
+      if (eager) {
+        // It fits here and was explored from here before: this whole configuration is dead.
+        if (!backtrack()) return verdict('violation');
+      } else entry = next[entry]!;
+      continue;
     }
-    if (!backtrack()) return verdict('violation');
+    if (visited.size > maxStates) return verdict('inconclusive');
+    in0 = (in0 ^ d0) >>> 0;
+    in1 = (in1 ^ d1) >>> 0;
+    if (classOf[op]! >= 0) placedOfClass[classOf[op]!]!++;
+    stack.push({ entry, mark, phase, eager, run });
+    run = nextRun;
+    unlink(entry);
+    const r = returnOf[op]!;
+    if (r !== END) {
+      unlink(r);
+      returnsLeft--;
+    }
+    entry = next[MAIN]!;
+    phase = 0;
   }
   return { verdict: 'ok', statesExplored: visited.size, bestOrder: [], stuck: null };
 }

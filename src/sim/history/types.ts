@@ -67,8 +67,10 @@ export interface CommittedTxn {
   /** The leader-assigned txn time: becomes ctime/mtime. Without it the checkers ignore ctime/mtime. */
   readonly timeMs?: number;
   /**
-   * For system txns only: the virtual-time window in which it took effect (proposed by the leader …
-   * first applied anywhere). Missing ends are unbounded, which is always sound but checks less.
+   * The virtual-time window in which it took effect: proposed by the leader … first applied anywhere.
+   * For system txns it bounds where the write search may place them; for a client op of unknown outcome
+   * `committedMs` bounds it when the truth is asked to decide (see `unknownFromTruth`). Missing ends are
+   * unbounded, which is always sound but checks less and searches more.
    */
   readonly proposedMs?: number;
   readonly committedMs?: number;
@@ -90,7 +92,7 @@ export interface CheckOptions {
   readonly initial?: readonly InitialNode[];
   /**
    * Memoised search configurations per write partition before it gives up and reports the partition
-   * inconclusive. Default 500,000.
+   * inconclusive. Default 200,000.
    */
   readonly maxStatesPerPartition?: number;
   /**
@@ -98,6 +100,13 @@ export interface CheckOptions {
    * queues a session's read behind its pending writes). Default false: only those *completed* before it.
    */
   readonly fifo?: boolean;
+  /**
+   * How the write search treats ops of unknown outcome. 'fallback' (default): from client observations
+   * alone (they may have happened at any point after they were sent, or never); only where that search
+   * gives up, search again with the ground truth deciding which of them happened (and by when, if the
+   * txns carry `committedMs`). 'never': observations only. 'always': let the truth decide from the start.
+   */
+  readonly unknownFromTruth?: 'never' | 'fallback' | 'always';
   /** Violations kept per kind (the rest are counted). Default 10. */
   readonly maxViolationsPerKind?: number;
 }
@@ -140,6 +149,8 @@ export interface PartitionReport {
   readonly ops: number;
   readonly verdict: Verdict;
   readonly statesExplored: number;
+  /** 'truth' when the ground truth decided which unknown-outcome writes happened (see `unknownFromTruth`). */
+  readonly decidedBy: 'observations' | 'truth';
 }
 
 export interface WriteCheckReport {
