@@ -26,13 +26,20 @@ export const CREATE_MODES: readonly CreateMode[] = [
 ];
 
 export interface Stat {
+  /** The txn that created the node. */
   readonly czxid: Zxid;
+  /** The txn that last changed the node's data (the create, until a setData). */
   readonly mzxid: Zxid;
+  /** The txn that last added or removed a child (the create, until then). */
   readonly pzxid: Zxid;
+  /** Leader-assigned times (ms) carried in the txns. */
   readonly ctime: number;
   readonly mtime: number;
+  /** Changes to the data. */
   readonly version: number;
+  /** Children created under this node (deletes move pzxid, not cversion, as in ZooKeeper 3.5+). */
   readonly cversion: number;
+  /** Changes to the ACL; always 0 here (no ACLs yet). */
   readonly aversion: number;
   /** Session id of the owner of an ephemeral node, 0 otherwise. */
   readonly ephemeralOwner: number;

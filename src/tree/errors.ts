@@ -2,40 +2,12 @@
  * ZooKeeper's error codes, with the numeric values its wire protocol uses, so a ZooKeeper user (and a
  * ZooKeeper client library) reads the same numbers here.
  */
-export const ErrorCode = {
-  OK: 0,
-  SYSTEMERROR: -1,
-  RUNTIMEINCONSISTENCY: -2,
-  DATAINCONSISTENCY: -3,
-  CONNECTIONLOSS: -4,
-  MARSHALLINGERROR: -5,
-  UNIMPLEMENTED: -6,
-  OPERATIONTIMEOUT: -7,
-  BADARGUMENTS: -8,
-  UNKNOWNSESSION: -12,
-  APIERROR: -100,
-  NONODE: -101,
-  NOAUTH: -102,
-  BADVERSION: -103,
-  NOCHILDRENFOREPHEMERALS: -108,
-  NODEEXISTS: -110,
-  NOTEMPTY: -111,
-  SESSIONEXPIRED: -112,
-  INVALIDACL: -114,
-  AUTHFAILED: -115,
-  SESSIONMOVED: -118,
-  NOTREADONLY: -119,
-  NOWATCHER: -121,
-  REQUESTTIMEOUT: -122,
-  QUOTAEXCEEDED: -125,
-  THROTTLEDOP: -127,
-} as const;
+import { ErrorCode, type ErrorCodeName } from '../protocol/errors.js';
 
-export type ErrorCodeName = keyof typeof ErrorCode;
-export type ErrorCode = (typeof ErrorCode)[ErrorCodeName];
+export { ErrorCode, type ErrorCodeName };
 
 /** The names KeeperException prints ("KeeperErrorCode = NoNode for /a"). */
-const DISPLAY_NAMES: Readonly<Record<ErrorCode, string>> = {
+const DISPLAY_NAMES: Readonly<Partial<Record<ErrorCode, string>>> = {
   [ErrorCode.OK]: 'OK',
   [ErrorCode.SYSTEMERROR]: 'SystemError',
   [ErrorCode.RUNTIMEINCONSISTENCY]: 'RuntimeInconsistency',
@@ -77,7 +49,7 @@ export function errorCodeName(code: ErrorCode): ErrorCodeName {
 }
 
 export function errorDisplayName(code: ErrorCode): string {
-  return DISPLAY_NAMES[code];
+  return DISPLAY_NAMES[code] ?? errorCodeName(code);
 }
 
 /**

@@ -1,30 +1,13 @@
 import type { Zxid } from '../zab/zxid.js';
 
+import type { Stat } from '../protocol/client.js';
+
 /**
- * ZooKeeper's Stat. Zxids are (epoch, counter) pairs; times are the leader-assigned ms carried in the
- * txn; session ids are safe integers (0 = not ephemeral). version, cversion and aversion are 32-bit
- * signed counters that wrap as ZooKeeper's do.
+ * ZooKeeper's Stat (defined with the client protocol, the one shape every layer shares). Zxids are
+ * (epoch, counter) pairs; times are the leader-assigned ms carried in the txn; version, cversion and
+ * aversion are 32-bit signed counters that wrap as ZooKeeper's do.
  */
-export interface Stat {
-  /** The txn that created the node. */
-  readonly czxid: Zxid;
-  /** The txn that last changed the node's data (the create, until a setData). */
-  readonly mzxid: Zxid;
-  /** The txn that last added or removed a child (the create, until then). */
-  readonly pzxid: Zxid;
-  readonly ctime: number;
-  readonly mtime: number;
-  /** Changes to the data. */
-  readonly version: number;
-  /** Children created under this node (deletes move pzxid, not cversion, as in ZooKeeper 3.5+). */
-  readonly cversion: number;
-  /** Changes to the ACL; always 0 here (no ACLs yet). */
-  readonly aversion: number;
-  /** The owning session of an ephemeral node; 0 for every other kind. */
-  readonly ephemeralOwner: number;
-  readonly dataLength: number;
-  readonly numChildren: number;
-}
+export type { Stat };
 
 export type MutableStat = { -readonly [K in keyof Stat]: Stat[K] };
 
