@@ -72,6 +72,7 @@ export function formatCoverage(s: SimStats): string {
     ['writes acknowledged to clients', s.clientAcks],
     ['messages', s.messages],
     ['invariant checks', s.checks],
+    ['histories checked', s.historiesChecked],
     ['client operations checked (history)', s.historyOps],
     ['histories too tangled to decide', s.historyInconclusive],
   ];

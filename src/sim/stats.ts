@@ -23,6 +23,7 @@ export interface SimStats {
   snapshots: number;
   checks: number;
   historyOps: number;
+  historiesChecked: number;
   historyInconclusive: number;
   virtualMs: number;
 }
@@ -52,6 +53,7 @@ export function emptyStats(): SimStats {
     snapshots: 0,
     checks: 0,
     historyOps: 0,
+    historiesChecked: 0,
     historyInconclusive: 0,
     virtualMs: 0,
   };

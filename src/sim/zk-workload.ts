@@ -330,6 +330,7 @@ export class ZkWorkload implements Workload {
     const report = checkHistory(ops, truth, { initial: [{ path: '/zookeeper' }], fifo: true, unknownFromTruth: 'always', maxStatesPerPartition: 100_000 });
     if (report.verdict === 'inconclusive') this.world.stats.historyInconclusive++;
     this.world.stats.historyOps += ops.length;
+    this.world.stats.historiesChecked++;
     this.report = report.summary;
     if (report.verdict === 'violation') {
       throw new Violation('history', `${report.summary}\n${report.violations.map((v) => v.message).join('\n')}`);
