@@ -298,7 +298,10 @@ export class Session {
         return;
       }
       case 'watch':
-        this.heard(message.zxid);
+        // A watch event proves the connection alive but must not move lastZxidSeen (ZooKeeper's rule too):
+        // the events of one change, or of a setWatches catch-up, come in a burst; if the connection dies
+        // after the first, a reconnect at its zxid would make the new member skip the rest.
+        this.heard(undefined);
         this.queue.push(() => this.hooks.onWatchEvent(message));
         return;
       case 'pong':

@@ -110,8 +110,11 @@ export class ZkWorkload implements Workload {
   // ---- the wire tap: xids and the zxid stamped on each answer -------------------------------
 
   private onSent(tag: number, m: ClientToMember): void {
-    if (m.type !== 'request') return;
     const c = this.clients[tag]!;
+    // Whatever session it got (resumed, or a new one after read-only), the client re-registers its
+    // watches as of the zxid it names here; only expiry ends them.
+    if (m.type === 'setWatches') c.watches.reconnected(m.lastZxid);
+    if (m.type !== 'request') return;
     const rec = c.unsent.shift();
     if (!rec) return; // the client's own requests (closeSession)
     if (rec.op.op !== m.operation.op || ('path' in rec.op && 'path' in m.operation && rec.op.path !== m.operation.path)) {
@@ -134,12 +137,7 @@ export class ZkWorkload implements Workload {
       }
       c.seen = stamp;
     }
-    if (m.type === 'connected') {
-      // Whatever session it got (resumed, or a new one after read-only), the client re-registers its
-      // watches with setWatches; only expiry ends them.
-      c.watches.reconnected(c.seen);
-      c.sessionId = m.sessionId;
-    }
+    if (m.type === 'connected') c.sessionId = m.sessionId;
     if (m.type === 'watch') c.watches.fired(m.event, m.path, tag);
     if (m.type === 'disconnect' && m.err === -112) c.watches.clear();
     if (m.type !== 'response') return;
