@@ -8,8 +8,9 @@
  *   protocol error and drops the connection (per-session FIFO is the member's promise).
  * - requests in flight when a connection is lost fail with CONNECTIONLOSS: the member may or may not
  *   have applied them. Requests made while not connected wait for the next connection (bounded).
- * - lastZxidSeen only grows; it goes with every reconnect so no member behind it takes the session,
- *   and with setWatches so watches re-armed on the new member catch up on what was missed.
+ * - lastZxidSeen only grows; it goes with every reconnect so no member behind it takes the session.
+ *   setWatches names the last zxid of a reply, so watches re-armed on the new member catch up on
+ *   everything whose event might not have arrived.
  */
 import type {
   ConnectRequest,
@@ -77,6 +78,12 @@ export class Session {
   password: Uint8Array = new Uint8Array(0);
   negotiatedTimeoutMs = 0;
   lastZxidSeen: Zxid = ZXID_ZERO;
+  /**
+   * The highest zxid on a reply or pong: every watch event before it has arrived (one FIFO stream).
+   * setWatches names this one, not lastZxidSeen: the events of one change, or of a catch-up, come in
+   * a burst, and if the connection dies inside it a later member must still report the rest.
+   */
+  private lastAnsweredZxid: Zxid = ZXID_ZERO;
   /** Why the last connect attempt failed (for people debugging a client that never connects). */
   lastFailure: string | null = null;
 
@@ -251,7 +258,7 @@ export class Session {
       const state = connected.readOnly ? 'CONNECTED_READ_ONLY' : 'CONNECTED';
       this.setState(state, { memberIndex: link.memberIndex });
       // setWatches before any request, so the member re-arms before it answers anything newer.
-      const setWatches = this.hooks.setWatches(this.lastZxidSeen);
+      const setWatches = this.hooks.setWatches(this.lastAnsweredZxid);
       if (setWatches !== null) this.send(link, setWatches);
       while (this.link === link && this.waiting.length > 0) {
         const waiting = this.waiting.shift()!;
@@ -298,10 +305,8 @@ export class Session {
         return;
       }
       case 'watch':
-        // A watch event proves the connection alive but must not move lastZxidSeen (ZooKeeper's rule too):
-        // the events of one change, or of a setWatches catch-up, come in a burst; if the connection dies
-        // after the first, a reconnect at its zxid would make the new member skip the rest.
-        this.heard(undefined);
+        // Counts for lastZxidSeen (no member behind this change may serve us), not for setWatches.
+        this.heard(message.zxid, false);
         this.queue.push(() => this.hooks.onWatchEvent(message));
         return;
       case 'pong':
@@ -316,9 +321,11 @@ export class Session {
     }
   }
 
-  private heard(zxid: unknown): void {
+  private heard(zxid: unknown, answer = true): void {
     this.heartbeat?.heard();
-    if (isZxid(zxid)) this.lastZxidSeen = maxZxid(this.lastZxidSeen, zxid);
+    if (!isZxid(zxid)) return;
+    this.lastZxidSeen = maxZxid(this.lastZxidSeen, zxid);
+    if (answer) this.lastAnsweredZxid = maxZxid(this.lastAnsweredZxid, zxid);
   }
 
   /** The connection is gone but the session may live on: fail what was in flight, find another member. */
