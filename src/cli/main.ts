@@ -7,6 +7,8 @@ const usage = `peerkeeper <command>
                           run the deterministic simulator over many seeds
   sim --seed S [--trace]  replay one seed exactly, printing what happened
   demo                    a simulated ensemble in the terminal, in real time
+  signal [--port 4444] [--host 127.0.0.1] [--rooms-file F]
+                          the signalling server that introduces members to each other
 `;
 
 // `peerkeeper sim … | head` closes our stdout early: that is not an error.
@@ -20,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'sim':
       return simCommand(rest);
+    case 'signal': {
+      const { signalCommand } = await import('../signalling/command.js');
+      return signalCommand(rest);
+    }
     case 'demo': {
       const { demoCommand } = await import('./demo-command.js');
       return demoCommand(rest);
