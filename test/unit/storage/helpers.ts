@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LogEntry } from '../../../src/zab/messages.js';
 import { applyWrite, emptyDurableState, type DurableState, type SequencedWrite, type StorageWrite } from '../../../src/zab/persistence.js';
 import { compareZxid, type Zxid } from '../../../src/zab/zxid.js';
+import { Rng } from '../../../src/sim/rng.js';
 
 /** Runs `fn` with a fresh temp directory, removed afterwards whatever happens. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -30,16 +31,10 @@ export function sequenced(writes: readonly StorageWrite[], firstSeq = 1): Sequen
   return writes.map((write, i) => ({ seq: firstSeq + i, write }));
 }
 
-/** Small seeded PRNG (mulberry32) so a failing case names its seed. */
+/** Uniform in [0, 1) from the simulator's seeded generator, so a failing case names its seed. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.float();
 }
 
 /**

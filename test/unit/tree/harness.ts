@@ -6,6 +6,7 @@ import type { WriteRequest } from '../../../src/tree/request.js';
 import type { ApplyResult } from '../../../src/tree/results.js';
 import type { Txn } from '../../../src/tree/txn.js';
 import type { ErrorCode } from '../../../src/tree/errors.js';
+import { Rng } from '../../../src/sim/rng.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -84,16 +85,10 @@ export class Leader {
   }
 }
 
-/** A small seeded PRNG for the randomized tests (mulberry32). */
+/** Uniform in [0, 1) from the simulator's seeded generator, so a failing case names its seed. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.float();
 }
 
 const PATHS = ['/r', '/r/a', '/r/b', '/r/a/x', '/r/b/y', '/c', '/c/k', '/t'];
