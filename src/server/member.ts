@@ -302,13 +302,12 @@ export class ServerMember {
     if (xid <= c.lastXid) return this.dropClient(c, ErrorCode.CONNECTIONLOSS, `xid ${xid} after ${c.lastXid}: requests must come in order`);
     c.lastXid = xid;
     const problem = operationProblem(operation);
-    const write = problem === null && isWriteOperation(operation);
+    // A malformed request is answered from its outcome in its turn, like a write: replies keep their order.
+    const write = problem !== null || isWriteOperation(operation);
     const pending: PendingRequest = { xid, operation, write, sentAtMs: this.nowMs };
     c.queue.push(pending);
     if (problem) {
-      // Answered in its turn, so the session's replies keep their order.
       pending.outcome = { err: ErrorCode.BADARGUMENTS, message: problem };
-      (pending as { write: boolean }).write = true;
     } else if (write) {
       if (c.readOnly) pending.outcome = { err: ErrorCode.NOTREADONLY, message: `member ${this.id} is read-only: it is not in a quorum` };
       else this.forward(c.sessionId, xid, this.toForwarded(operation, pending));
