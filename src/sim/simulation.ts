@@ -9,7 +9,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import { Checker, Violation, type CheckedMember } from './checker.js';
 import { EventQueue } from './event-queue.js';
 import { CALM_NETWORK, Network } from './network.js';
-import type { NodeOutput, SimNode } from './node.js';
+import { isOutputEmpty, type NodeOutput, type SimNode } from './node.js';
 import { drawProfile, type SimProfile } from './profile.js';
 import { Rng } from './rng.js';
 import type { AppliedRecord } from './state-machine.js';
@@ -61,7 +61,6 @@ type SimEvent =
   | { kind: 'restart'; member: MemberId }
   | { kind: 'reconnect'; a: MemberId; b: MemberId }
   | { kind: 'unblock'; pairs: [MemberId, MemberId][] }
-  | { kind: 'unpause'; member: MemberId }
   | { kind: 'calm' }
   | { kind: 'call'; fn: () => void }
   | { kind: 'snapshotDone'; member: MemberId; incarnation: number; snapshot: Snapshot }
@@ -367,7 +366,7 @@ export class Simulation implements WorldApi {
     for (let guard = 0; guard < 1000; guard++) {
       if (!this.alive(m)) return;
       const out = m.node.drain();
-      if (isEmpty(out)) return;
+      if (isOutputEmpty(out)) return;
       this.route(m, out);
     }
     throw new Error(`member ${m.id} keeps producing output`);
@@ -497,8 +496,6 @@ export class Simulation implements WorldApi {
         return;
       case 'unblock':
         for (const [a, b] of ev.pairs) this.network.setBlocked(a, b, false);
-        return;
-      case 'unpause':
         return;
       case 'calm':
         this.network.faults = CALM_NETWORK;
@@ -690,12 +687,6 @@ export class Simulation implements WorldApi {
   }
 }
 
-function isEmpty(out: NodeOutput): boolean {
-  return (
-    out.messages.length + out.writes.length + out.deliveries.length + out.events.length + out.snapshots.length + out.clients.length + out.close.length ===
-    0
-  );
-}
 
 function describeMessage(m: ZabMessage): string {
   switch (m.type) {
