@@ -1,0 +1,184 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import wrtc from '@roamhq/wrtc';
+import { WebSocket } from 'ws';
+import { startSignallingServer, type SignallingServer } from '../../src/signalling/server.js';
+import { SignallingClient } from '../../src/signalling/client.js';
+import { MessageTooLargeError, WebRtcTransport } from '../../src/transport/webrtc.js';
+import type { MemberId } from '../../src/zab/messages.js';
+
+const ROOM = 'webrtc-test';
+const SECRET = 'mesh-secret';
+const MEMBERS = [1, 2, 3];
+
+class Member {
+  readonly t: WebRtcTransport;
+  readonly up = new Set<MemberId>();
+  readonly log: string[] = [];
+  readonly inbox = new Map<MemberId, unknown[]>();
+  private waiters: (() => void)[] = [];
+
+  constructor(self: number, server: SignallingServer, opts: { secret?: string; signalling?: SignallingClient } = {}) {
+    this.t = new WebRtcTransport({
+      self,
+      members: MEMBERS,
+      room: ROOM,
+      secret: opts.secret ?? SECRET,
+      signalling: opts.signalling ?? { url: server.url, WebSocket },
+      wrtc,
+      initialBackoffMs: 100,
+      maxBackoffMs: 1000,
+    });
+    this.t.start({
+      message: (from, m) => {
+        let q = this.inbox.get(from);
+        if (q === undefined) this.inbox.set(from, (q = []));
+        q.push(m);
+        this.poke();
+      },
+      peerUp: (p) => {
+        this.up.add(p);
+        this.log.push(`up ${p}`);
+        this.poke();
+      },
+      peerDown: (p) => {
+        this.up.delete(p);
+        this.log.push(`down ${p}`);
+        this.poke();
+      },
+    });
+  }
+
+  private poke(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what} (member ${this.t.self}; log ${this.log.join(', ')})`);
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
+      });
+    }
+  }
+
+  from(p: MemberId): unknown[] {
+    return this.inbox.get(p) ?? [];
+  }
+}
+
+let server: SignallingServer;
+const members: Member[] = [];
+after(async () => {
+  for (const m of members) m.t.close();
+  await server?.close();
+});
+
+test('three transports form a mesh, deliver in order, chunk, refuse, authenticate, reconnect', async (t) => {
+  server = await startSignallingServer({ port: 0, host: '127.0.0.1' });
+  const [m1, m2, m3] = MEMBERS.map((id) => new Member(id, server)) as [Member, Member, Member];
+  members.push(m1, m2, m3);
+
+  await t.test('mesh forms', async () => {
+    const t0 = Date.now();
+    await m1.until('1 sees 2,3', () => m1.up.has(2) && m1.up.has(3));
+    await m2.until('2 sees 1,3', () => m2.up.has(1) && m2.up.has(3));
+    await m3.until('3 sees 1,2', () => m3.up.has(1) && m3.up.has(2));
+    t.diagnostic(`mesh of 3 formed in ${Date.now() - t0} ms`);
+  });
+
+  await t.test('1,000 numbered messages arrive in order and complete', async () => {
+    for (let i = 0; i < 1000; i++) m1.t.send(2, { n: i });
+    await m2.until('1000 messages', () => m2.from(1).length >= 1000);
+    assert.deepEqual(m2.from(1).map((m) => (m as { n: number }).n), Array.from({ length: 1000 }, (_, i) => i));
+    m2.inbox.clear();
+  });
+
+  await t.test('a 200 KiB message arrives intact; a 300 KiB one is refused', async () => {
+    const big = new Uint8Array(200 * 1024).map((_, i) => (i * 7) % 256);
+    m1.t.send(3, { big, after: 'x' });
+    m1.t.send(3, 'next');
+    await m3.until('big message', () => m3.from(1).length >= 2);
+    const [first, second] = m3.from(1) as [{ big: Uint8Array; after: string }, string];
+    assert.equal(first.after, 'x');
+    assert.deepEqual(new Uint8Array(first.big), big);
+    assert.equal(second, 'next');
+    assert.throws(() => m1.t.send(3, new Uint8Array(300 * 1024)), MessageTooLargeError);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(m3.from(1).length, 2, 'nothing more arrived');
+    m3.inbox.clear();
+  });
+
+  await t.test('closing a transport gives peerDown on the others', async () => {
+    m3.t.close();
+    await m1.until('1 sees 3 down', () => !m1.up.has(3));
+    await m2.until('2 sees 3 down', () => !m2.up.has(3));
+  });
+
+  await t.test('a member with the wrong secret never comes up and is never heard', async () => {
+    // Admitted by signalling (its client knows the room secret), refused by the mesh's own check.
+    const client = new SignallingClient({ url: server.url, room: ROOM, memberId: '3', secret: SECRET, WebSocket });
+    const bad = new Member(3, server, { secret: 'WRONG', signalling: client });
+    members.push(bad);
+    const spam = setInterval(() => {
+      bad.t.send(1, 'evil');
+      bad.t.send(2, 'evil');
+    }, 20);
+    await new Promise((r) => setTimeout(r, 3000));
+    clearInterval(spam);
+    assert.equal(bad.up.size, 0, `bad member saw ${bad.log.join(', ')}`);
+    assert.ok(!m1.up.has(3) && !m2.up.has(3));
+    assert.ok(!m1.log.slice(2).includes('up 3') && !m2.log.slice(2).includes('up 3'));
+    assert.equal(m1.from(3).length + m2.from(3).length, 0);
+    bad.t.close();
+  });
+
+  await t.test('a restarted member with the same id reconnects (peerUp again), new FIFO stream', async () => {
+    const m3b = new Member(3, server);
+    members.push(m3b);
+    await m1.until('1 sees 3 up again', () => m1.up.has(3));
+    await m2.until('2 sees 3 up again', () => m2.up.has(3));
+    await m3b.until('new 3 sees 1,2', () => m3b.up.has(1) && m3b.up.has(2));
+    m3b.t.send(1, 'hello again');
+    m1.t.send(3, 'welcome back');
+    await m1.until('message from new 3', () => m1.from(3).length === 1);
+    await m3b.until('message to new 3', () => m3b.from(1).length === 1);
+    assert.deepEqual(m1.from(3), ['hello again']);
+    assert.deepEqual(m3b.from(1), ['welcome back']);
+  });
+
+  for (const m of members) m.t.close();
+  await server.close();
+});
+
+test('after close() of all transports the process exits by itself', async (t) => {
+  const fixture = fileURLToPath(new URL('./fixtures/webrtc-exit.ts', import.meta.url));
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, '20000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, 15_000);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 0, `child did not exit cleanly within 15 s (code ${code}); stderr: ${err}`);
+  t.diagnostic(`child: ${out.trim()} exited after ${Date.now() - t0} ms in all`);
+});

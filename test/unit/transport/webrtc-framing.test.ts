@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ChunkKind, FramingError, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MessageTooLargeError, Reassembler,
+  chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, encodeMessage,
+} from '../../../src/transport/webrtc/framing.js';
+import { computeProof, deriveMeshKey, newNonce, verifyProof } from '../../../src/transport/webrtc/auth.js';
+import { deriveRoomKey } from '../../../src/signalling/proof.js';
+
+function roundTrip(messages: unknown[]): unknown[] {
+  const frame = encodeBatch(messages.map(encodeMessage));
+  const r = new Reassembler();
+  const out: unknown[] = [];
+  for (const c of chunkFrame(frame)) {
+    assert.ok(c.length <= MAX_CHUNK_BYTES);
+    const got = r.push(c);
+    if (got?.kind === 'data') out.push(...decodeBatch(got.frame).map(decodeMessage));
+  }
+  return out;
+}
+
+test('batch round trip keeps order and values', () => {
+  const ms = [1, 'two', { three: [3, 3, 3] }, null, new Uint8Array([1, 2, 3])];
+  const back = roundTrip(ms);
+  assert.equal(back.length, ms.length);
+  assert.deepEqual(back.slice(0, 4), ms.slice(0, 4));
+  assert.deepEqual([...(back[4] as Uint8Array)], [1, 2, 3]);
+});
+
+test('chunk boundaries: exactly one chunk, one byte over, the message limit', () => {
+  for (const frameLen of [0, 1, MAX_CHUNK_BYTES - 1, MAX_CHUNK_BYTES, 3 * (MAX_CHUNK_BYTES - 1), MAX_FRAME_BYTES]) {
+    const frame = new Uint8Array(frameLen).map((_, i) => i % 251);
+    const chunks = chunkFrame(frame);
+    assert.equal(chunks.length, Math.max(1, Math.ceil(frameLen / (MAX_CHUNK_BYTES - 1))), `len ${frameLen}`);
+    const r = new Reassembler();
+    let got;
+    for (const c of chunks) got = r.push(c);
+    assert.equal(got?.kind, 'data');
+    assert.deepEqual(got?.kind === 'data' ? got.frame : undefined, frame);
+  }
+  const s = 'x'.repeat(MAX_MESSAGE_BYTES - 5); // str32 header: 5 bytes → exactly the limit
+  assert.equal(encodeMessage(s).length, MAX_MESSAGE_BYTES);
+  assert.deepEqual(roundTrip([s]), [s]);
+  assert.throws(() => encodeMessage(s + 'x'), MessageTooLargeError);
+  assert.throws(() => encodeMessage(new Uint8Array(300 * 1024)), MessageTooLargeError);
+});
+
+test('corrupt and oversized input is refused', () => {
+  assert.throws(() => new Reassembler().push(new Uint8Array(0)), FramingError);
+  assert.throws(() => new Reassembler().push(new Uint8Array([9, 1, 2])), FramingError);
+  assert.throws(() => new Reassembler().push(new Uint8Array(MAX_CHUNK_BYTES + 1)), FramingError);
+  const r = new Reassembler();
+  const more = new Uint8Array(MAX_CHUNK_BYTES);
+  more[0] = ChunkKind.More;
+  assert.throws(() => {
+    for (let i = 0; i < 20; i++) r.push(more);
+  }, FramingError);
+  const r2 = new Reassembler();
+  r2.push(more);
+  assert.throws(() => r2.push(controlChunk({ t: 'hello' })), FramingError);
+  assert.throws(() => decodeBatch(new Uint8Array([0, 0, 0, 9, 1])), FramingError);
+  assert.throws(() => decodeBatch(new Uint8Array([0, 0])), FramingError);
+  assert.throws(() => chunkFrame(new Uint8Array(MAX_FRAME_BYTES + 1)), FramingError);
+  assert.deepEqual(new Reassembler().push(controlChunk({ t: 'x' })), { kind: 'control', value: { t: 'x' } });
+});
+
+test('mesh proof: verifies with the right secret and ids, fails otherwise; key differs from signalling', async () => {
+  const key = await deriveMeshKey('s3cret', 'room');
+  const other = await deriveMeshKey('wrong', 'room');
+  const nonce = newNonce();
+  const proof = await computeProof(key, 'room', '1', '2', nonce);
+  assert.equal(await verifyProof(key, 'room', '1', '2', nonce, proof), true);
+  assert.equal(await verifyProof(other, 'room', '1', '2', nonce, proof), false);
+  assert.equal(await verifyProof(key, 'room', '2', '1', nonce, proof), false); // reflected
+  assert.equal(await verifyProof(key, 'room', '1', '2', newNonce(), proof), false); // replayed
+  const hex = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
+  assert.notEqual(hex, await deriveRoomKey('s3cret', 'room'));
+});
