@@ -1,3 +1,4 @@
+import { indexOfZxid } from '../zab/log.js';
 import type { ZabMessage } from '../zab/messages.js';
 import type { DurableState } from '../zab/persistence.js';
 import { compareZxid, formatZxid, zxidEquals, zxidLess, type Zxid } from '../zab/zxid.js';
@@ -25,22 +26,10 @@ export type TxnNamer = (txn: unknown) => string | undefined;
 
 function durablyHolds(d: Readonly<DurableState>, rec: AppliedRecord, idOf: TxnNamer): boolean {
   if (d.snapshot && compareZxid(rec.zxid, d.snapshot.zxid) <= 0) return true;
-  const i = binarySearch(d.log, rec.zxid);
+  const i = indexOfZxid(d.log, rec.zxid);
   return i >= 0 && idOf(d.log[i]!.txn) === rec.id;
 }
 
-function binarySearch(entries: readonly { zxid: Zxid }[], z: Zxid): number {
-  let lo = 0;
-  let hi = entries.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = compareZxid(entries[mid]!.zxid, z);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
 
 /**
  * Zab's invariants, checked as the simulation runs:
@@ -71,7 +60,7 @@ export class Checker {
   /** The committed records up to `z` (what a snapshot at `z` holds). */
   committedUpTo(z: Zxid, member: number): AppliedRecord[] {
     if (z.epoch === 0 && z.counter === 0) return [];
-    const i = binarySearch(this.committed, z);
+    const i = indexOfZxid(this.committed, z);
     if (i < 0) throw new Violation('agreement', `member ${member} restored a snapshot at ${formatZxid(z)}, which was never committed`);
     return this.committed.slice(0, i + 1);
   }
@@ -155,7 +144,7 @@ export class Checker {
     for (const rec of this.committed) {
       if (rec.zxid.epoch >= epoch) break;
       if (compareZxid(rec.zxid, base) <= 0) continue;
-      const i = binarySearch(entries, rec.zxid);
+      const i = indexOfZxid(entries, rec.zxid);
       const txn = i >= 0 ? entries[i]!.txn : undefined;
       if (txn === undefined || this.idOf(txn) !== rec.id) {
         throw new Violation('leader completeness', `leader ${member.id} of epoch ${epoch} lacks committed ${rec.id}@${formatZxid(rec.zxid)}`);
@@ -256,5 +245,5 @@ export class Checker {
 function durableLogReaches(d: Readonly<DurableState>, z: Zxid): boolean {
   if (d.snapshot && zxidEquals(d.snapshot.zxid, z)) return true;
   if (zxidEquals(d.logBase, z)) return true;
-  return binarySearch(d.log, z) >= 0;
+  return indexOfZxid(d.log, z) >= 0;
 }

@@ -71,11 +71,12 @@ class Hasher {
   }
 
   finish(): Hash64 {
-    return { a: fmix(this.a ^ this.words), b: fmix(this.b ^ Math.imul(this.words, 0x9e3779b1)) };
+    return { a: fmix32(this.a ^ this.words), b: fmix32(this.b ^ Math.imul(this.words, 0x9e3779b1)) };
   }
 }
 
-function fmix(h: number): number {
+/** murmur3's finaliser: spreads every input bit over the output (the history checker's hash uses it too). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,6 +1,20 @@
 import type { EpochSegment, HistorySummary, LogEntry } from './messages.js';
 import { compareZxid, formatZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
 
+/** Binary search of a zxid in entries sorted by zxid (a log, durable or in memory); -1 if absent. */
+export function indexOfZxid(entries: readonly { readonly zxid: Zxid }[], z: Zxid): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareZxid(entries[mid]!.zxid, z);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
  * The in-memory transaction log: entries after `base`, in strictly increasing zxid order. Everything
  * up to `base` is covered by a snapshot (or is the empty history when base is zero).
@@ -37,16 +51,7 @@ export class TxnLog {
 
   /** Index of `z` in the entries, or -1. */
   indexOf(z: Zxid): number {
-    let lo = 0;
-    let hi = this.entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareZxid(this.entries[mid]!.zxid, z);
-      if (c === 0) return mid;
-      if (c < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return indexOfZxid(this.entries, z);
   }
 
   /** True when `z` is the base or an entry: a point this log's history passes through. */

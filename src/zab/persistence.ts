@@ -1,3 +1,4 @@
+import { indexOfZxid } from './log.js';
 import type { LogEntry, Snapshot } from './messages.js';
 import { compareZxid, formatZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
 
@@ -62,7 +63,7 @@ export function applyWrite(state: DurableState, write: StorageWrite): void {
         state.log.length = 0;
         return;
       }
-      const i = state.log.findIndex((e) => zxidEquals(e.zxid, write.after));
+      const i = indexOfZxid(state.log, write.after);
       if (i < 0) throw new Error(`durable truncate: ${formatZxid(write.after)} not in log`);
       state.log.length = i + 1;
       return;
@@ -79,7 +80,7 @@ export function applyWrite(state: DurableState, write: StorageWrite): void {
       return;
     case 'compact': {
       if (compareZxid(write.upTo, state.logBase) <= 0) return;
-      const i = state.log.findIndex((e) => zxidEquals(e.zxid, write.upTo));
+      const i = indexOfZxid(state.log, write.upTo);
       if (i < 0) throw new Error(`durable compact: ${formatZxid(write.upTo)} not in log`);
       state.log = state.log.slice(i + 1);
       state.logBase = write.upTo;

@@ -10,15 +10,8 @@
 
 export const LANE_SEEDS = [0x2545f491, 0x9e3779b9] as const;
 
-/** murmur3's finaliser: spreads every input bit over the output. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 } from '../../tree/digest.js';
+import { fmix32 } from '../../tree/digest.js';
 
 export function step(h: number, v: number): number {
   return fmix32((Math.imul(h ^ (v | 0), 0x01000193) + 0x7f4a7c15) >>> 0);
