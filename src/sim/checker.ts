@@ -75,7 +75,7 @@ export class Checker {
     }
   }
 
-  onApply(member: CheckedMember, position: number, rec: AppliedRecord, all: readonly CheckedMember[], digest?: string): void {
+  onApply(member: CheckedMember, position: number, rec: AppliedRecord, all: () => readonly CheckedMember[], digest?: string): void {
     this.checks++;
     this.checkDigest(member.id, rec.zxid, digest);
     if (position < this.committed.length) {
@@ -103,7 +103,7 @@ export class Checker {
     }
     if (this.committedIds.has(rec.id)) throw new Violation('integrity', `txn ${rec.id} committed twice`);
     let holders = 0;
-    for (const m of all) if (durablyHolds(m.durable, rec, this.idOf)) holders++;
+    for (const m of all()) if (durablyHolds(m.durable, rec, this.idOf)) holders++;
     if (holders < this.quorum) {
       throw new Violation(
         'durable quorum',

@@ -387,7 +387,8 @@ export class Simulation implements WorldApi {
       const position = m.records.length;
       m.records.push(d.record);
       const before = this.checker.committed.length;
-      this.checker.onApply(this.checked(m), position, d.record, this.checkedMembers(), d.digest);
+      // Every member's view is needed only when the txn is committed for the first time.
+      this.checker.onApply(this.checked(m), position, d.record, () => this.checkedMembers(), d.digest);
       if (this.checker.committed.length > before) this.stats.commits++;
       this.workload.onApplied(m.id, d.record, d.detail);
       if (this.probe && d.record.id === this.probe.id) this.checkProbe();
