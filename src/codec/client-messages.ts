@@ -1,43 +1,17 @@
-import { CREATE_MODES, type ClientToMember, type MultiOp, type Operation } from '../protocol/client.js';
+import type { ClientToMember, MultiOp, Operation } from '../protocol/client.js';
 import { isZxid } from '../zab/zxid.js';
+import { describeValue, isBool, isPath, isWriteOpName, MAX_LIST, MAX_PASSWORD_BYTES, MAX_PATH_LENGTH, writeOpFieldsProblem } from './fields.js';
 
 /** A client message that cannot be served: what is wrong with it, in a sentence. */
 export type ClientMessageProblem = string;
-
-/** Largest number of ops in one multi, and of paths in one setWatches. */
-const MAX_LIST = 10_000;
-
-function isPath(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= 4096;
-}
-
-function isVersion(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= -1 && v <= 0x7fffffff;
-}
-
-function isBool(v: unknown): boolean {
-  return typeof v === 'boolean';
-}
 
 function multiOpProblem(o: unknown, i: number): ClientMessageProblem | null {
   if (typeof o !== 'object' || o === null) return `multi op ${i} is not an object`;
   const op = o as Record<string, unknown>;
   if (!isPath(op.path)) return `multi op ${i} has no valid path`;
-  switch (op.op) {
-    case 'create':
-      if (!(op.data instanceof Uint8Array)) return `multi op ${i}: data must be bytes`;
-      if (!CREATE_MODES.includes(op.mode as never)) return `multi op ${i}: unknown create mode ${String(op.mode)}`;
-      if (op.ttlMs !== undefined && !(typeof op.ttlMs === 'number' && Number.isSafeInteger(op.ttlMs))) return `multi op ${i}: ttlMs must be an integer`;
-      return null;
-    case 'setData':
-      if (!(op.data instanceof Uint8Array)) return `multi op ${i}: data must be bytes`;
-      return isVersion(op.version) ? null : `multi op ${i}: bad version`;
-    case 'delete':
-    case 'check':
-      return isVersion(op.version) ? null : `multi op ${i}: bad version`;
-    default:
-      return `multi op ${i}: ${String(op.op)} cannot be part of a multi`;
-  }
+  if (!isWriteOpName(op.op)) return `multi op ${i}: ${describeValue(op.op)} cannot be part of a multi`;
+  const problem = writeOpFieldsProblem(op.op, op);
+  return problem === null ? null : `multi op ${i}: ${problem}`;
 }
 
 /** Why an operation is malformed (null when it is well formed); the tree still checks paths and limits. */
@@ -56,7 +30,7 @@ export function operationProblem(value: unknown): ClientMessageProblem | null {
     case 'getChildren':
       return isPath(op.path) && isBool(op.watch) && isBool(op.withStat) ? null : 'getChildren needs a path, a watch flag and withStat';
     case 'getEphemerals':
-      return typeof op.prefix === 'string' && op.prefix.length <= 4096 ? null : 'getEphemerals needs a prefix';
+      return typeof op.prefix === 'string' && op.prefix.length <= MAX_PATH_LENGTH ? null : 'getEphemerals needs a prefix';
     case 'multi': {
       if (!Array.isArray(op.ops)) return 'multi needs a list of ops';
       if (op.ops.length > MAX_LIST) return `multi has ${op.ops.length} ops, more than ${MAX_LIST}`;
@@ -75,7 +49,7 @@ export function operationProblem(value: unknown): ClientMessageProblem | null {
     case 'closeSession':
       return null;
     default:
-      return `unknown operation ${JSON.stringify(op.op)?.slice(0, 40)}`;
+      return `unknown operation ${describeValue(op.op)}`;
   }
 }
 
@@ -86,7 +60,7 @@ export function clientMessageProblem(value: unknown): ClientMessageProblem | nul
   switch (m.type) {
     case 'connect':
       if (!(typeof m.sessionId === 'number' && Number.isSafeInteger(m.sessionId))) return 'connect needs a session id (0 for a new session)';
-      if (!(m.password instanceof Uint8Array) || m.password.length > 256) return 'connect needs a password (bytes)';
+      if (!(m.password instanceof Uint8Array) || m.password.length > MAX_PASSWORD_BYTES) return 'connect needs a password (bytes)';
       if (!(typeof m.timeoutMs === 'number' && m.timeoutMs > 0)) return 'connect needs a positive timeout';
       if (!isZxid(m.lastZxidSeen)) return 'connect needs lastZxidSeen';
       return isBool(m.canBeReadOnly) ? null : 'connect needs canBeReadOnly';
@@ -103,7 +77,7 @@ export function clientMessageProblem(value: unknown): ClientMessageProblem | nul
     case 'ping':
       return null;
     default:
-      return `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}`;
+      return `unknown message type ${describeValue(m.type)}`;
   }
 }
 

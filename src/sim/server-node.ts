@@ -1,6 +1,6 @@
-import { validateZabMessage } from '../codec/zab-messages.js';
+import { validatePeerMessage } from '../codec/peer-messages.js';
 import type { ClientToMember } from '../protocol/client.js';
-import type { PeerMessage, ServerTxn } from '../server/messages.js';
+import type { ServerTxn } from '../server/messages.js';
 import { ServerMember, type ServerConfig } from '../server/member.js';
 import type { ZabConfig } from '../zab/config.js';
 import type { ZabMember } from '../zab/member.js';
@@ -43,16 +43,11 @@ export class ServerNode implements SimNode {
   }
 
   message(from: MemberId, message: unknown): void {
-    const m = message as PeerMessage;
-    if (m?.layer === 'zab') {
-      const valid = validateZabMessage(m.message);
-      if (!valid.ok) throw new Violation('message legality', `m${from} sent a malformed message: ${valid.error}`);
-      this.server.fromPeer(from, { layer: 'zab', message: valid.message });
-    } else if (m?.layer === 'server') {
-      this.server.fromPeer(from, m);
-    } else {
-      throw new Violation('message legality', `m${from} sent something that is not a peer message`);
-    }
+    // What a real runtime does with bytes from a peer (server/runner.ts): validate, rebuild, then hand
+    // to the member. An honest member never sends what fails here, so in the simulator it is a bug.
+    const valid = validatePeerMessage(message);
+    if (!valid.ok) throw new Violation('message legality', `m${from} sent a malformed message: ${valid.error}`);
+    this.server.fromPeer(from, valid.message);
   }
 
   persisted(seq: number): void {

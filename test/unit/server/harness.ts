@@ -27,6 +27,7 @@ import type {
   WatcherType,
   WatchMode,
 } from '../../../src/protocol/client.js';
+import { validatePeerMessage } from '../../../src/codec/peer-messages.js';
 import { ServerMember, type ServerDelivery } from '../../../src/server/member.js';
 import type { PeerMessage, ServerMessage } from '../../../src/server/messages.js';
 import { errorCodeName, type ErrorCode } from '../../../src/tree/index.js';
@@ -409,7 +410,10 @@ export class Ensemble {
       if (i >= 0) {
         const env = this.network[i]!;
         this.network.splice(i, 1);
-        this.member(env.to).fromPeer(env.from, env.message);
+        // As a runtime does (server/runner.ts): only a validated, rebuilt message reaches the member.
+        const valid = validatePeerMessage(env.message);
+        if (!valid.ok) assert.fail(`m${env.from} sent m${env.to} a malformed message: ${valid.error}`);
+        this.member(env.to).fromPeer(env.from, valid.message);
         this.collect(env.to);
         moved = true;
       }
