@@ -1,40 +1,45 @@
 /**
  * The WebRTC full-mesh transport (simple-peer; `@roamhq/wrtc` in Node, native in browsers).
  *
- *   new WebRtcTransport({ self: 1, members: [1, 2, 3], room, secret,
- *                         signalling: { url, WebSocket }, wrtc })   // wrtc: omit in browsers
+ *   new WebRtcTransport({ self: 1, members: [1, 2, 3], room, secret, wrtc,      // wrtc: omit in browsers
+ *                         signalling: [{ url: central, WebSocket }, { url: rendezvousOf2, WebSocket }] })
  *
- * For each pair the lower id initiates; offers, answers and candidates go through the signalling
- * server, tagged with a session id so signals of an old attempt never reach a new one. A link counts
- * as up (peerUp) only after both ends proved the room secret over the channel (see webrtc/auth.ts);
- * when its channel closes or errors we report peerDown and the initiator retries with backoff.
- * Messages are msgpack, coalesced per peer per turn, chunked to 16 KiB (webrtc/framing.ts), and
- * held back by the channel's bufferedAmount (webrtc/link.ts).
+ * For each pair the lower id initiates; offers, answers and candidates are tagged with a session id so
+ * signals of an old attempt never reach a new one. Signals travel through any of several signalling
+ * sources (webrtc/sources.ts: the central server, members' rendezvous servers from webrtc/rendezvous.ts;
+ * a `{ url }` source is rejoined with backoff whenever it drops) or, once members are connected, are
+ * relayed over the mesh: every member tells its up peers whom it has up links to, and forwards a signal
+ * one hop to a member it is linked to (webrtc/relay.ts). So the ensemble re-forms, and a restarted
+ * member rejoins, with the signalling server stopped as long as one live member is reachable. A member
+ * counts as reachable when some source has it present or some up peer lists it; the initiator dials on
+ * reachability, the answering side replies the way the offer came and, when the initiator becomes
+ * reachable while no link exists, knocks (a tiny signal) so a restarted answerer is dialled at once.
+ *
+ * A link counts as up (peerUp) only after both ends proved the room secret over the channel (see
+ * webrtc/auth.ts); when its channel closes or errors, or nothing arrives for idleTimeoutMs (keepalive,
+ * webrtc/link.ts), we report peerDown and the initiator retries with backoff. Messages are msgpack,
+ * coalesced per peer per turn, chunked to 16 KiB (webrtc/framing.ts), and held back by the channel's
+ * bufferedAmount. The transport's own frames (pings, link lists, relayed signals) never reach the
+ * application.
  */
 import type { MemberId } from '../zab/messages.js';
-import { SignallingClient, type WebSocketConstructor } from '../signalling/client.js';
 import type { PeerEvents, PeerTransport } from './transport.js';
 import { deriveMeshKey } from './webrtc/auth.js';
 import { encodeMessage } from './webrtc/framing.js';
 import { PeerLink } from './webrtc/link.js';
+import { PeerLinks, decideRelay, parseTransportMessage, routeTo, sameRoute, type Route } from './webrtc/relay.js';
+import { SignallingSources, type SignallingSource } from './webrtc/sources.js';
 
 export { MessageTooLargeError, MAX_MESSAGE_BYTES } from './webrtc/framing.js';
-
-/** What we need of a signalling client; `SignallingClient` fits. The transport calls `join()` and `close()`. */
-export interface SignallingLike {
-  join(): Promise<string[]>;
-  signal(to: string, data: unknown): void;
-  on(event: 'signal', fn: (from: string, data: unknown) => void): () => void;
-  on(event: 'peer-joined' | 'peer-left', fn: (memberId: string) => void): () => void;
-  close(): Promise<void>;
-}
+export type { SignallingLike, SignallingSource } from './webrtc/sources.js';
 
 export interface WebRtcTransportOptions {
   self: MemberId;
   members: readonly MemberId[];
   room: string;
   secret: string;
-  signalling: SignallingLike | { url: string; WebSocket?: WebSocketConstructor };
+  /** One source or several: a `SignallingLike` (joined once, never closed by us) or `{ url }` (ours, rejoined with backoff). */
+  signalling: SignallingSource | readonly SignallingSource[];
   /** The `@roamhq/wrtc` module in Node; omit in browsers. */
   wrtc?: unknown;
   config?: RTCConfiguration;
@@ -44,16 +49,43 @@ export interface WebRtcTransportOptions {
   lowWaterBytes?: number; // 256 KiB
   maxQueueBytes?: number; // 8 MiB
   upTimeoutMs?: number; // 10 s
+  /** An up link that receives nothing for this long is dropped; pings go every third of it. 0: off. */
+  idleTimeoutMs?: number; // 6 s
+  /** After a knock on an up link: nothing received within this long drops it. */
+  probeTimeoutMs?: number; // 2 s
+  signallingInitialBackoffMs?: number; // 500
+  signallingMaxBackoffMs?: number; // 5000
+  signallingJoinTimeoutMs?: number; // 10 s
   log?: (line: string) => void;
+}
+
+/** Counters for status lines and tests. */
+export interface WebRtcStats {
+  signalsViaSource: number;
+  signalsViaRelay: number;
+  signalsUnroutable: number;
+  relaysForwarded: number;
+  relaysDropped: number;
+  malformed: number;
+  knocksSent: number;
+  knocksReceived: number;
 }
 
 interface Slot {
   link: PeerLink | undefined;
   session: string | undefined;
+  /** The way this session's signals go (the answering side: the way its offer came). */
+  route: Route | undefined;
+  startedMs: number;
   up: boolean;
+  reachable: boolean;
   attempt: number;
   retry: ReturnType<typeof setTimeout> | undefined;
 }
+
+// A knock while our attempt is younger than this leaves the attempt alone (the two crossed).
+const KNOCK_RESTART_AFTER_MS = 2000;
+const MAX_SESSION_CHARS = 64;
 
 function randomSession(): string {
   const b = new Uint8Array(8);
@@ -65,67 +97,54 @@ export class WebRtcTransport implements PeerTransport {
   readonly self: MemberId;
   private events: PeerEvents | null = null;
   private closed = false;
-  private signalling: SignallingLike | undefined;
-  private readonly ownsSignalling: boolean;
-  private readonly unsubscribe: (() => void)[] = [];
+  private readonly sources: SignallingSources;
   private readonly slots = new Map<MemberId, Slot>();
-  private readonly present = new Set<MemberId>();
+  private readonly everyone: ReadonlySet<MemberId>;
+  private readonly links = new PeerLinks();
   private readonly meshKey: Promise<Uint8Array<ArrayBuffer>>;
-  private joined = false;
+  private readonly counters: WebRtcStats = {
+    signalsViaSource: 0,
+    signalsViaRelay: 0,
+    signalsUnroutable: 0,
+    relaysForwarded: 0,
+    relaysDropped: 0,
+    malformed: 0,
+    knocksSent: 0,
+    knocksReceived: 0,
+  };
 
   constructor(private readonly o: WebRtcTransportOptions) {
     this.self = o.self;
+    this.everyone = new Set([...o.members, o.self]);
     for (const m of o.members) {
-      if (m !== o.self) this.slots.set(m, { link: undefined, session: undefined, up: false, attempt: 0, retry: undefined });
+      if (m !== o.self) {
+        this.slots.set(m, { link: undefined, session: undefined, route: undefined, startedMs: 0, up: false, reachable: false, attempt: 0, retry: undefined });
+      }
     }
     this.meshKey = deriveMeshKey(o.secret, o.room);
     this.meshKey.catch(() => {});
-    this.ownsSignalling = !('join' in o.signalling);
+    const list: readonly SignallingSource[] = Array.isArray(o.signalling) ? o.signalling : [o.signalling as SignallingSource];
+    this.sources = new SignallingSources(list, {
+      self: String(o.self),
+      room: o.room,
+      secret: o.secret,
+      initialBackoffMs: o.signallingInitialBackoffMs ?? 500,
+      maxBackoffMs: o.signallingMaxBackoffMs ?? 5000,
+      joinTimeoutMs: o.signallingJoinTimeoutMs ?? 10_000,
+      log: (line) => this.log(line),
+    });
   }
 
   start(events: PeerEvents): void {
     if (this.events !== null || this.closed) throw new Error('WebRtcTransport.start() called twice');
     this.events = events;
-    const s: SignallingLike =
-      'join' in this.o.signalling
-        ? this.o.signalling
-        : new SignallingClient({
-            url: this.o.signalling.url,
-            room: this.o.room,
-            memberId: String(this.self),
-            secret: this.o.secret,
-            ...(this.o.signalling.WebSocket ? { WebSocket: this.o.signalling.WebSocket } : {}),
-          });
-    this.signalling = s;
-    this.unsubscribe.push(
-      s.on('signal', (from, data) => this.onSignal(from, data)),
-      s.on('peer-joined', (id) => {
-        const m = this.member(id);
-        if (m === undefined) return;
-        this.present.add(m);
-        const slot = this.slots.get(m)!;
-        slot.attempt = 0;
-        // A member (re)joining signalling is a fresh process: whatever link we had to it is stale.
-        if (this.initiates(m)) this.connect(m);
-      }),
-      s.on('peer-left', (id) => {
-        const m = this.member(id);
-        if (m !== undefined) this.present.delete(m);
-      }),
-    );
-    s.join().then(
-      (others) => {
-        if (this.closed) return;
-        this.joined = true;
-        for (const id of others) {
-          const m = this.member(id);
-          if (m === undefined) continue;
-          this.present.add(m);
-          if (this.initiates(m)) this.connect(m);
-        }
+    this.sources.start({
+      signal: (from, data, source) => {
+        const remote = this.member(from);
+        if (remote !== undefined) this.onSignal(remote, data, { source });
       },
-      (err: unknown) => this.log(`signalling join failed: ${(err as Error).message}`),
-    );
+      changed: () => this.refresh(),
+    });
   }
 
   send(to: MemberId, message: unknown): void {
@@ -139,18 +158,22 @@ export class WebRtcTransport implements PeerTransport {
     this.closed = true;
     for (const slot of this.slots.values()) {
       clearTimeout(slot.retry);
+      slot.retry = undefined;
       slot.link?.destroy();
       slot.link = undefined;
       slot.up = false;
     }
-    for (const off of this.unsubscribe) off();
-    if (this.ownsSignalling) this.signalling?.close().catch(() => {});
+    this.sources.close();
     this.events = null;
   }
 
   /** Members currently up, for status lines and tests. */
   upPeers(): MemberId[] {
     return [...this.slots].filter(([, s]) => s.up).map(([m]) => m);
+  }
+
+  stats(): WebRtcStats {
+    return { ...this.counters };
   }
 
   private log(line: string): void {
@@ -166,27 +189,78 @@ export class WebRtcTransport implements PeerTransport {
     return this.self < remote;
   }
 
-  private sendSignal(remote: MemberId, session: string, data: unknown): void {
-    try {
-      this.signalling?.signal(String(remote), { s: session, d: data });
-    } catch (err) {
-      this.log(`signal to ${remote} failed: ${(err as Error).message}`);
+  private reachable(remote: MemberId): boolean {
+    return this.sources.with(String(remote)).length > 0 || this.links.relayFor(remote) !== undefined;
+  }
+
+  /** Presence changed somewhere: dial (or knock on) every member that just became reachable and has no up link. */
+  private refresh(): void {
+    for (const [m, slot] of this.slots) {
+      if (this.closed) return;
+      const now = this.reachable(m);
+      const rose = now && !slot.reachable;
+      slot.reachable = now;
+      if (!rose || slot.up) continue;
+      slot.attempt = 0;
+      if (this.initiates(m)) this.connect(m);
+      else if (slot.link === undefined) this.knock(m, slot);
     }
+  }
+
+  /** Send a signalling payload to `remote` the way this session's signals go, or the best way there is now. */
+  private sendSignal(remote: MemberId, slot: Slot, payload: unknown): void {
+    const route = routeTo(remote, slot.route, (m) => this.sources.with(String(m)), this.links);
+    if (route === undefined) {
+      this.counters.signalsUnroutable++;
+      this.log(`no route to ${remote}: signal dropped`);
+      return;
+    }
+    if (!sameRoute(route, slot.route)) {
+      slot.route = route;
+      this.log(`signals to ${remote} go ${'source' in route ? `through ${this.sources.name(route.source)}` : `by relay through ${route.via}`}`);
+    }
+    if ('source' in route) {
+      if (this.sources.signal(route.source, String(remote), payload)) this.counters.signalsViaSource++;
+      return;
+    }
+    if (this.slots.get(route.via)?.link?.sendTransport({ t: 'relay', from: this.self, to: remote, d: payload, h: 0 })) {
+      this.counters.signalsViaRelay++;
+    } else {
+      this.log(`relay of a signal for ${remote} through ${route.via} failed`);
+    }
+  }
+
+  private knock(remote: MemberId, slot: Slot): void {
+    this.counters.knocksSent++;
+    this.sendSignal(remote, slot, { k: 1 });
   }
 
   private drop(remote: MemberId, slot: Slot): void {
     slot.link?.destroy();
     slot.link = undefined;
     slot.session = undefined;
+    slot.route = undefined;
     if (slot.up) {
       slot.up = false;
+      this.links.delete(remote);
       this.events?.peerDown(remote);
+      this.announceLinks();
+      this.refresh();
     }
   }
 
-  private newLink(remote: MemberId, slot: Slot, session: string, initiator: boolean): PeerLink {
+  /** Tell every up peer whom we have up links to (after every change of that set). */
+  private announceLinks(): void {
+    const m = this.upPeers();
+    for (const slot of this.slots.values()) if (slot.up) slot.link?.sendTransport({ t: 'links', m });
+  }
+
+  private newLink(remote: MemberId, slot: Slot, session: string, initiator: boolean, route: Route | undefined): void {
     this.drop(remote, slot);
+    if (this.closed) return; // the application closed us from its peerDown
     slot.session = session;
+    slot.route = route;
+    slot.startedMs = Date.now();
     const link: PeerLink = new PeerLink({
       self: String(this.self),
       remote: String(remote),
@@ -199,16 +273,23 @@ export class WebRtcTransport implements PeerTransport {
       lowWaterBytes: this.o.lowWaterBytes ?? 256 << 10,
       maxQueueBytes: this.o.maxQueueBytes ?? 8 << 20,
       upTimeoutMs: this.o.upTimeoutMs ?? 10_000,
-      signal: (data) => this.sendSignal(remote, session, data),
+      idleTimeoutMs: this.o.idleTimeoutMs ?? 6000,
+      signal: (data) => {
+        if (slot.link === link) this.sendSignal(remote, slot, { s: session, d: data });
+      },
       onUp: () => {
         if (slot.link !== link || this.closed) return;
         slot.up = true;
         slot.attempt = 0;
         this.log(`link to ${remote} up`);
         this.events?.peerUp(remote);
+        this.announceLinks();
       },
       onMessage: (m) => {
         if (slot.link === link && slot.up) this.events?.message(remote, m);
+      },
+      onTransport: (value) => {
+        if (slot.link === link && slot.up && !this.closed) this.onTransport(remote, value);
       },
       onClosed: (reason) => {
         if (slot.link !== link || this.closed) return;
@@ -218,42 +299,79 @@ export class WebRtcTransport implements PeerTransport {
       },
     });
     slot.link = link;
-    return link;
   }
 
   private connect(remote: MemberId): void {
-    if (this.closed || !this.joined && !this.present.has(remote)) return;
+    if (this.closed) return;
     const slot = this.slots.get(remote)!;
     clearTimeout(slot.retry);
     slot.retry = undefined;
-    this.newLink(remote, slot, randomSession(), true);
+    this.newLink(remote, slot, randomSession(), true, undefined);
   }
 
   private scheduleRetry(remote: MemberId, slot: Slot): void {
     clearTimeout(slot.retry);
+    if (this.closed) return;
     const delay = Math.min(this.o.maxBackoffMs ?? 5000, (this.o.initialBackoffMs ?? 200) * 2 ** slot.attempt);
     slot.attempt = Math.min(slot.attempt + 1, 30);
     slot.retry = setTimeout(() => {
       slot.retry = undefined;
-      // Absent from signalling: wait for its peer-joined instead of offering into the void.
-      if (this.present.has(remote)) this.connect(remote);
+      // Unreachable: wait until it is (refresh dials then) instead of offering into the void.
+      if (this.reachable(remote)) this.connect(remote);
     }, delay);
   }
 
-  private onSignal(from: string, raw: unknown): void {
+  private onTransport(remote: MemberId, value: unknown): void {
+    const parsed = parseTransportMessage(value, this.everyone);
+    if (!parsed.ok) {
+      this.counters.malformed++;
+      this.log(`dropped a malformed transport message from ${remote}: ${parsed.reason}`);
+      return;
+    }
+    const msg = parsed.message;
+    if (msg.t === 'links') {
+      this.links.set(remote, msg.m.filter((m) => m !== this.self));
+      this.refresh();
+      return;
+    }
+    const d = decideRelay(msg, remote, this.self, (m) => this.slots.get(m)?.up === true);
+    if (d.action === 'deliver') {
+      if (this.slots.has(d.from)) this.onSignal(d.from, d.data, { via: d.via });
+    } else if (d.action === 'forward') {
+      if (this.slots.get(d.to)?.link?.sendTransport(d.message)) this.counters.relaysForwarded++;
+      else this.log(`could not forward a signal from ${msg.from} to ${d.to}`);
+    } else {
+      this.counters.relaysDropped++;
+      this.log(`dropped a relayed signal from ${remote}: ${d.reason}`);
+    }
+  }
+
+  private onKnock(remote: MemberId, slot: Slot): void {
+    if (!this.initiates(remote)) return;
+    this.counters.knocksReceived++;
+    slot.attempt = 0;
+    // It has no link to us: if ours looks up, it is to a process that is gone, unless the knock crossed our dial.
+    if (slot.up) slot.link?.probe(this.o.probeTimeoutMs ?? 2000);
+    else if (slot.link === undefined || Date.now() - slot.startedMs > KNOCK_RESTART_AFTER_MS) this.connect(remote);
+  }
+
+  private onSignal(remote: MemberId, raw: unknown, route: Route): void {
     if (this.closed) return;
-    const remote = this.member(from);
-    if (remote === undefined) return;
-    const env = raw as { s?: unknown; d?: unknown } | null;
-    if (typeof env !== 'object' || env === null || typeof env.s !== 'string' || typeof env.d !== 'object' || env.d === null) return;
     const slot = this.slots.get(remote)!;
+    const env = raw as { s?: unknown; d?: unknown; k?: unknown } | null;
+    if (typeof env !== 'object' || env === null) return;
+    if (env.k === 1) {
+      this.onKnock(remote, slot);
+      return;
+    }
+    if (typeof env.s !== 'string' || env.s.length > MAX_SESSION_CHARS || typeof env.d !== 'object' || env.d === null) return;
     if (this.initiates(remote)) {
       if (slot.link !== undefined && slot.session === env.s) slot.link.signal(env.d);
       return;
     }
     if (slot.session !== env.s) {
       if ((env.d as { type?: unknown }).type !== 'offer') return; // a stale attempt's candidate
-      this.newLink(remote, slot, env.s, false);
+      this.newLink(remote, slot, env.s, false, route);
     }
     slot.link?.signal(env.d);
   }

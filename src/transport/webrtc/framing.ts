@@ -6,9 +6,14 @@
  *   chunk    = [kind: u8][payload], at most MAX_CHUNK_BYTES (16 KiB) in all
  *              kind 0: a data frame continues; kind 1: last chunk of a data frame;
  *              kind 2: a whole control frame (authentication), never split
+ *              kind 3: a whole transport frame (keepalive, relayed signalling; after authentication),
+ *                      never split; may sit between the chunks of a data frame, so it never waits
+ *                      behind queued data
  *
- * The reassembler refuses (throws FramingError) an unknown kind, an empty or oversized chunk, a frame
- * growing past MAX_FRAME_BYTES, and a batch whose lengths do not add up.
+ * Application messages only ever travel in data frames; control and transport frames are the
+ * transport's own and never reach the application. The reassembler refuses (throws FramingError) an
+ * unknown kind, an empty or oversized chunk, a frame growing past MAX_FRAME_BYTES, and a batch whose
+ * lengths do not add up.
  */
 import { Packr } from 'msgpackr';
 
@@ -22,6 +27,7 @@ export const enum ChunkKind {
   More = 0,
   Last = 1,
   Control = 2,
+  Transport = 3,
 }
 
 export class FramingError extends Error {
@@ -95,16 +101,29 @@ export function chunkFrame(frame: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-export function controlChunk(value: unknown): Uint8Array {
+function singleChunk(kind: ChunkKind, value: unknown): Uint8Array {
   const body = packr.pack(value);
-  if (body.length > CHUNK_PAYLOAD) throw new FramingError('control frame too large');
+  if (body.length > CHUNK_PAYLOAD) throw new FramingError(`${kind === ChunkKind.Control ? 'control' : 'transport'} frame too large`);
   const c = new Uint8Array(1 + body.length);
-  c[0] = ChunkKind.Control;
+  c[0] = kind;
   c.set(body, 1);
   return c;
 }
 
-export type Received = { kind: 'data'; frame: Uint8Array } | { kind: 'control'; value: unknown } | undefined;
+export function controlChunk(value: unknown): Uint8Array {
+  return singleChunk(ChunkKind.Control, value);
+}
+
+/** One transport frame (msgpack, one chunk); throws FramingError if it does not fit in a chunk. */
+export function transportChunk(value: unknown): Uint8Array {
+  return singleChunk(ChunkKind.Transport, value);
+}
+
+export type Received =
+  | { kind: 'data'; frame: Uint8Array }
+  | { kind: 'control'; value: unknown }
+  | { kind: 'transport'; value: unknown }
+  | undefined;
 
 /** Reassembles one link's chunk stream. After a throw the link must be dropped (state is undefined). */
 export class Reassembler {
@@ -122,6 +141,13 @@ export class Reassembler {
         return { kind: 'control', value: packr.unpack(payload) };
       } catch {
         throw new FramingError('undecodable control chunk');
+      }
+    }
+    if (kind === ChunkKind.Transport) {
+      try {
+        return { kind: 'transport', value: packr.unpack(payload) };
+      } catch {
+        throw new FramingError('undecodable transport chunk');
       }
     }
     if (kind !== ChunkKind.More && kind !== ChunkKind.Last) throw new FramingError(`unknown chunk kind ${kind}`);

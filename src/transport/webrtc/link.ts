@@ -1,11 +1,18 @@
 /**
  * One WebRTC link to one peer (one simple-peer instance, one attempt): authentication, batching,
- * chunking and backpressure. A link never comes back: when it fails it reports onClosed once and
- * the transport makes a new one (a new FIFO stream).
+ * chunking, backpressure and keepalive. A link never comes back: when it fails it reports onClosed
+ * once and the transport makes a new one (a new FIFO stream).
+ *
+ * Keepalive: once up, every idleTimeoutMs/3 a link that has sent nothing lately sends a tiny
+ * transport-level ping (so a peer that only receives is still heard by its sender, whose own pings may
+ * wait behind its send buffer); one that has received nothing for that long asks for a pong (which
+ * every link answers, whatever its own settings); one that has received nothing at all (data,
+ * control, transport) for idleTimeoutMs fails. That notices a peer killed with -9 in seconds, long
+ * before ICE does.
  */
 import SimplePeer from 'simple-peer';
 import { computeProof, newNonce, verifyProof } from './auth.js';
-import { MAX_FRAME_BYTES, Reassembler, chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch } from './framing.js';
+import { MAX_FRAME_BYTES, Reassembler, chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, transportChunk } from './framing.js';
 
 export interface LinkOptions {
   self: string;
@@ -22,9 +29,13 @@ export interface LinkOptions {
   maxQueueBytes: number;
   /** Connected and authenticated within this, or the link is dropped. */
   upTimeoutMs: number;
+  /** Up and nothing received for this long: the link fails. 0 turns keepalive off. */
+  idleTimeoutMs: number;
   signal(data: unknown): void;
   onUp(): void;
   onMessage(message: unknown): void;
+  /** A transport frame other than the link's own ping/pong (relayed signalling, link lists). */
+  onTransport(value: unknown): void;
   onClosed(reason: string): void;
 }
 
@@ -52,6 +63,10 @@ export class PeerLink {
   private flushScheduled = false;
   private upTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastReceivedMs = 0;
+  private lastSentMs = 0;
 
   constructor(private readonly o: LinkOptions) {
     const peerOptions: SimplePeer.Options = { initiator: o.initiator, trickle: true };
@@ -97,6 +112,31 @@ export class PeerLink {
     }
   }
 
+  /** Send one transport frame now (not queued behind data). False if the link is not up or the frame does not fit. */
+  sendTransport(value: unknown): boolean {
+    if (this.state !== 'up') return false;
+    let chunk: Uint8Array;
+    try {
+      chunk = transportChunk(value);
+    } catch {
+      return false;
+    }
+    this.sendRaw(chunk);
+    return this.state === 'up';
+  }
+
+  /** Ask the remote to answer now; fail if nothing at all arrives within `timeoutMs`. */
+  probe(timeoutMs: number): void {
+    if (this.state !== 'up' || this.probeTimer !== undefined) return;
+    const sentMs = Date.now();
+    this.sendRaw(transportChunk({ t: 'ping', r: 1 }));
+    if (this.state !== 'up') return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.lastReceivedMs < sentMs) this.fail(`no answer to a probe within ${timeoutMs} ms`);
+    }, timeoutMs);
+  }
+
   /** Tear down without reporting (the transport is closing or replacing us). */
   destroy(): void {
     if (this.state === 'closed') return;
@@ -114,6 +154,8 @@ export class PeerLink {
   private cleanup(): void {
     clearTimeout(this.upTimer);
     clearTimeout(this.pollTimer);
+    clearInterval(this.keepaliveTimer);
+    clearTimeout(this.probeTimer);
     this.pending = [];
     this.chunks = [];
     this.inbox = [];
@@ -141,6 +183,7 @@ export class PeerLink {
   }
 
   private sendRaw(chunk: Uint8Array): void {
+    this.lastSentMs = Date.now();
     try {
       this.peer.send(chunk);
     } catch (err) {
@@ -150,6 +193,7 @@ export class PeerLink {
 
   private onChunk(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
+    this.lastReceivedMs = Date.now();
     if (this.busy) {
       if (this.inbox.length >= MAX_INBOX) this.fail('too many frames before authentication');
       else this.inbox.push(chunk);
@@ -178,7 +222,11 @@ export class PeerLink {
       return;
     }
     if (this.state !== 'up') {
-      this.fail('data before authentication');
+      this.fail(`${received.kind} frame before authentication`);
+      return;
+    }
+    if (received.kind === 'transport') {
+      this.transport(received.value);
       return;
     }
     let messages: unknown[];
@@ -219,8 +267,42 @@ export class PeerLink {
     if (this.sentProof && this.peerProven && this.state === 'authenticating') {
       this.state = 'up';
       clearTimeout(this.upTimer);
+      this.startKeepalive();
       this.o.onUp();
     }
+  }
+
+  private transport(value: unknown): void {
+    const t = (value as { t?: unknown } | null)?.t;
+    if (t === 'ping') {
+      if ((value as { r?: unknown }).r === 1) this.sendRaw(transportChunk({ t: 'pong' }));
+      return;
+    }
+    if (t === 'pong') return; // its arrival is all that counts
+    this.o.onTransport(value);
+  }
+
+  private startKeepalive(): void {
+    const idleMs = this.o.idleTimeoutMs;
+    this.lastReceivedMs = Date.now();
+    if (!(idleMs > 0)) return;
+    const periodMs = Math.max(1, Math.floor(idleMs / 3));
+    let lastTickMs = Date.now();
+    this.keepaliveTimer = setInterval(() => {
+      if (this.state !== 'up') return;
+      const now = Date.now();
+      // A late tick means our own process stalled (timers run before the I/O that queued meanwhile):
+      // give the remote one more period to be heard instead of blaming it.
+      const stalled = now - lastTickMs > 2 * periodMs;
+      lastTickMs = now;
+      if (!stalled && now - this.lastReceivedMs >= idleMs) {
+        this.fail(`nothing received for ${now - this.lastReceivedMs} ms (idle timeout ${idleMs} ms)`);
+        return;
+      }
+      const heard = now - this.lastReceivedMs < periodMs;
+      if (!heard) this.sendRaw(transportChunk({ t: 'ping', r: 1 }));
+      else if (now - this.lastSentMs >= periodMs / 2) this.sendRaw(transportChunk({ t: 'ping' }));
+    }, periodMs);
   }
 
   private flush(): void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ChunkKind, FramingError, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, MessageTooLargeError, Reassembler,
-  chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, encodeMessage,
+  chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, encodeMessage, transportChunk,
 } from '../../../src/transport/webrtc/framing.js';
 import { computeProof, deriveMeshKey, newNonce, verifyProof } from '../../../src/transport/webrtc/auth.js';
 import { deriveRoomKey } from '../../../src/signalling/proof.js';
@@ -75,4 +75,24 @@ test('mesh proof: verifies with the right secret and ids, fails otherwise; key d
   assert.equal(await verifyProof(key, 'room', '1', '2', newNonce(), proof), false); // replayed
   const hex = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
   assert.notEqual(hex, await deriveRoomKey('s3cret', 'room'));
+});
+
+test('transport chunks: one chunk, allowed between the chunks of a data frame, refused when too big or undecodable', () => {
+  const r = new Reassembler();
+  const c = transportChunk({ t: 'links', m: [1, 2] });
+  assert.equal(c[0], ChunkKind.Transport);
+  assert.deepEqual(r.push(c), { kind: 'transport', value: { t: 'links', m: [1, 2] } });
+  // A ping may cut in while a multi-chunk data frame is under way; the frame still completes intact.
+  const frame = encodeBatch([encodeMessage('x'.repeat(40_000))]);
+  const chunks = chunkFrame(frame);
+  assert.ok(chunks.length >= 3);
+  const got: unknown[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    const out = r.push(chunk);
+    if (out?.kind === 'data') got.push(...decodeBatch(out.frame).map(decodeMessage));
+    if (i === 0) assert.deepEqual(r.push(transportChunk({ t: 'ping', r: 1 })), { kind: 'transport', value: { t: 'ping', r: 1 } });
+  }
+  assert.deepEqual(got, ['x'.repeat(40_000)]);
+  assert.throws(() => transportChunk({ big: 'y'.repeat(MAX_CHUNK_BYTES) }), FramingError);
+  assert.throws(() => new Reassembler().push(new Uint8Array([ChunkKind.Transport, 0x92, 0x01])), FramingError);
 });
