@@ -29,6 +29,8 @@ export class LeaderDuties {
     private readonly zab: ZabMember,
     maxDataBytes: number | undefined,
     nowMs: number,
+    /** The members' timeout negotiation, applied again here: a forwarded timeout is not trusted. */
+    private readonly clampTimeout: (requestedMs: number) => number,
   ) {
     this.preparer = new Preparer(tree, maxDataBytes === undefined ? {} : { maxDataBytes });
     for (const s of tree.sessions()) this.tracker.add(s.sessionId, s.timeoutMs, nowMs, null);
@@ -38,7 +40,7 @@ export class LeaderDuties {
   handle(origin: MemberId, sessionId: number, xid: number, fwd: Forwarded, nowMs: number): boolean {
     if (fwd.kind === 'createSession') {
       const id = this.epoch * SESSIONS_PER_EPOCH + (++this.sessionCounter % SESSIONS_PER_EPOCH);
-      const prepared = this.preparer.prepare({ type: 'createSession', sessionId: id, timeoutMs: fwd.timeoutMs }, { sessionId: 0, time: nowMs });
+      const prepared = this.preparer.prepare({ type: 'createSession', sessionId: id, timeoutMs: this.clampTimeout(fwd.timeoutMs) }, { sessionId: 0, time: nowMs });
       return this.propose({ origin, sessionId: id, xid, body: prepared.txn, password: fwd.password, connection: fwd.connection }, prepared.txn);
     }
     if (xid >= 0) {

@@ -23,6 +23,12 @@ export interface ServerConfig {
   readonly snapshotEveryTxns: number;
   /** Secret bytes for session passwords (crypto in a runtime, a seeded source in the simulator). */
   readonly randomBytes: (n: number) => Uint8Array;
+  /**
+   * Bounds on negotiated session timeouts; ZooKeeper's defaults (2 and 20 ticks) unless given. A
+   * short tick makes failure detection fast, and these keep sessions at the length clients ask for.
+   */
+  readonly minSessionTimeoutMs?: number;
+  readonly maxSessionTimeoutMs?: number;
   /** A write forwarded to the leader and unanswered for this long drops its connection (CONNECTIONLOSS). */
   readonly forwardTimeoutTicks?: number;
 }
@@ -242,7 +248,7 @@ export class ServerMember {
     if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0) {
       return this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} has applied ${formatZxid(this.tree.lastZxid)}, behind the client's ${formatZxid(req.lastZxidSeen)}: try another member`);
     }
-    const timeoutMs = negotiateTimeout(req.timeoutMs, this.config.tickMs);
+    const timeoutMs = this.negotiate(req.timeoutMs);
     c.timeoutMs = timeoutMs;
     if (!this.serving) {
       if (!req.canBeReadOnly) return this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} is not in a quorum`);
@@ -430,6 +436,8 @@ export class ServerMember {
         return;
       }
       case 'REVALIDATED': {
+        // Only the leader speaks for sessions: another member's word could drop or admit our clients.
+        if (from !== this.zab.status().leader) return;
         const c = this.connections.get(m.connection);
         if (!c || c.state !== 'connecting' || c.sessionId !== m.sessionId) return;
         if (!m.valid) return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${m.sessionId.toString(16)} has expired`);
@@ -437,6 +445,7 @@ export class ServerMember {
         return;
       }
       case 'EXPIRED':
+        if (from !== this.zab.status().leader) return;
         for (const id of m.sessions) {
           const conn = this.connections.get(this.sessionConnection.get(id) ?? -1);
           // A close the client asked for is answered when it commits, like onSessionClosed does.
@@ -573,12 +582,16 @@ export class ServerMember {
     this.pumpQueue(c);
   }
 
+  private negotiate(requestedMs: number): number {
+    return negotiateTimeout(requestedMs, this.config.tickMs, this.config.minSessionTimeoutMs, this.config.maxSessionTimeoutMs);
+  }
+
   /** Leadership and serving changes: leader duties come and go, clients of a member that stops serving reconnect. */
   private followRole(): void {
     const s = this.zab.status();
     const leading = s.role === 'LEADING' && s.serving && s.epoch !== null;
     if (leading && (!this.leader || this.leader.epoch !== s.epoch)) {
-      this.leader = new LeaderDuties(this.id, s.epoch!, this.tree, this.zab, this.config.maxDataBytes, this.nowMs);
+      this.leader = new LeaderDuties(this.id, s.epoch!, this.tree, this.zab, this.config.maxDataBytes, this.nowMs, (ms) => this.negotiate(ms));
     } else if (!leading && this.leader) {
       this.leader = null;
     }

@@ -253,6 +253,8 @@ export interface EnsembleOptions {
   readonly maxDataBytes?: number;
   readonly snapshotEveryTxns?: number;
   readonly forwardTimeoutTicks?: number;
+  readonly minSessionTimeoutMs?: number;
+  readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<ZabConfig>;
 }
 
@@ -292,6 +294,8 @@ export class Ensemble {
           randomBytes: (n) => Uint8Array.from({ length: n }, () => this.randomCounter++ & 0xff),
           ...(opts.maxDataBytes === undefined ? {} : { maxDataBytes: opts.maxDataBytes }),
           ...(opts.forwardTimeoutTicks === undefined ? {} : { forwardTimeoutTicks: opts.forwardTimeoutTicks }),
+          ...(opts.minSessionTimeoutMs === undefined ? {} : { minSessionTimeoutMs: opts.minSessionTimeoutMs }),
+          ...(opts.maxSessionTimeoutMs === undefined ? {} : { maxSessionTimeoutMs: opts.maxSessionTimeoutMs }),
         },
         // The member gets its own copy: the image here changes only through applyWrite.
         { ...durable, log: durable.log.slice() },

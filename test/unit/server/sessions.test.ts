@@ -57,6 +57,32 @@ describe('sessions: creation', () => {
     e.assertConverged();
   });
 
+  test('configured bounds replace the tick-based ones: a short tick still gives the session a client asks for', () => {
+    const e = Ensemble.started({ tickMs: 10, minSessionTimeoutMs: 100, maxSessionTimeoutMs: 5000 });
+    const [f1] = twoFollowers(e);
+    for (const [asked, got] of [[4000, 4000], [50, 100], [1_000_000, 5000]] as const) {
+      const conn = e.connect(f1, { timeoutMs: asked });
+      assert.equal(conn.connected?.timeoutMs, got, `asked ${asked} ms`);
+      for (const id of e.ids) assert.equal(e.member(id).dataTree.sessionTimeoutMs(conn.sessionId), got, `m${id}`);
+    }
+  });
+
+  test('the leader clamps a forwarded session timeout again: a member cannot create a session that never expires', () => {
+    const e = Ensemble.started({ tickMs: 10 });
+    const leader = e.mustLeader();
+    const [f1] = twoFollowers(e);
+    const before = new Set(e.member(leader).dataTree.sessions().map((s) => s.sessionId));
+    e.member(leader).fromPeer(f1, {
+      layer: 'server',
+      message: { type: 'FORWARD', sessionId: 0, xid: -1, request: { kind: 'createSession', timeoutMs: 1e12, password: new Uint8Array(16), connection: 999 } },
+    });
+    e.pump();
+    e.tick(2);
+    const created = e.member(leader).dataTree.sessions().filter((s) => !before.has(s.sessionId));
+    assert.equal(created.length, 1);
+    assert.equal(created[0]!.timeoutMs, 200, '20 ticks at most');
+  });
+
   test('the first thing a new connection hears is `connected`', () => {
     const e = Ensemble.started();
     const [f1] = twoFollowers(e);
@@ -300,6 +326,23 @@ describe('sessions: expiry', () => {
     e.tick(10);
     assert.equal(e.applied(leader, 'closeSession').length, 1);
     assert.deepEqual(existsEverywhere(e, '/x'), [false, false, false]);
+  });
+});
+
+describe('sessions: who may speak for them', () => {
+  test('EXPIRED and REVALIDATED from a member that is not the leader are ignored', () => {
+    const e = Ensemble.started({ tickMs: 10 });
+    const [f1, f2] = twoFollowers(e);
+    const conn = e.connect(f1);
+    e.member(f1).fromPeer(f2, { layer: 'server', message: { type: 'EXPIRED', sessions: [conn.sessionId] } });
+    e.pump();
+    e.tick(3);
+    assert.equal(conn.disconnect, undefined, 'a follower cannot expire another member’s clients');
+    assert.ok(conn.open);
+    e.member(f1).fromPeer(e.mustLeader(), { layer: 'server', message: { type: 'EXPIRED', sessions: [conn.sessionId] } });
+    e.pump();
+    // (Re-read through a cast: the assertion above narrowed the getter to undefined.)
+    assert.equal(codeName((conn.disconnect as { err: number } | undefined)?.err ?? 0), codeName(ErrorCode.SESSIONEXPIRED), "the leader can");
   });
 });
 
