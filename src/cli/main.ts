@@ -7,6 +7,11 @@ const usage = `peerkeeper <command>
                           run the deterministic simulator over many seeds
   sim --seed S [--trace]  replay one seed exactly, printing what happened
   demo                    a simulated ensemble in the terminal, in real time
+  node --id N --members 1,2,3 --room R --signal URL --data DIR [--client-port 2181]
+                          one ensemble member (WebRTC mesh, files, a local client port)
+  ensemble [--size 3]     a signalling server and N members on this machine, with status lines
+  shell [--connect host:port,...] [--timeout 4000] [--read-only] [-c "cmd; cmd"]
+                          a zkCli-like shell against members' client ports (type help inside)
   signal [--port 4444] [--host 127.0.0.1] [--rooms-file F]
                           the signalling server that introduces members to each other
 `;
@@ -25,6 +30,18 @@ async function main(argv: string[]): Promise<number> {
     case 'signal': {
       const { signalCommand } = await import('../signalling/command.js');
       return signalCommand(rest);
+    }
+    case 'node': {
+      const { nodeCommand } = await import('./node-command.js');
+      return nodeCommand(rest);
+    }
+    case 'ensemble': {
+      const { ensembleCommand } = await import('./ensemble-command.js');
+      return ensembleCommand(rest);
+    }
+    case 'shell': {
+      const { shellCommand } = await import('./shell-command.js');
+      return shellCommand(rest);
     }
     case 'demo': {
       const { demoCommand } = await import('./demo-command.js');
@@ -46,7 +63,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(err instanceof Error && (err.name === 'UsageError' || !err.stack) ? err.message : err);
     process.exitCode = 2;
   },
 );

@@ -2,7 +2,8 @@ import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js
 import type { ZabStorage } from '../storage/storage.js';
 import type { PeerTransport } from '../transport/transport.js';
 import type { SequencedWrite } from '../zab/persistence.js';
-import type { PeerMessage } from './messages.js';
+import { validatePeerMessage } from '../codec/peer-messages.js';
+import type { MemberId } from '../zab/messages.js';
 import { ServerMember, type ServerConfig, type ServerReady } from './member.js';
 
 export interface RunnerOptions {
@@ -13,6 +14,13 @@ export interface RunnerOptions {
   readonly now?: () => number;
   /** Called with every drained output, for logs, metrics and the demo. */
   readonly observe?: (ready: ServerReady) => void;
+  /** A peer message that failed validation and was dropped (it never reaches the member). */
+  readonly onInvalidPeerMessage?: (from: MemberId, error: string) => void;
+  /**
+   * Storage failed: the member has stopped, because acknowledging anything more could lie about
+   * durability (ZooKeeper exits on a failed log write for the same reason). Default: rethrow.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 /**
@@ -43,7 +51,12 @@ export class MemberRunner {
     const durable = await options.storage.load();
     const runner = new MemberRunner(options, new ServerMember(options.config, durable));
     options.transport.start({
-      message: (from, message) => runner.input(() => runner.member.fromPeer(from, message as PeerMessage)),
+      message: (from, message) => {
+        // The edge of trust: only well-formed messages reach the member, whoever sent them.
+        const valid = validatePeerMessage(message);
+        if (valid.ok) runner.input(() => runner.member.fromPeer(from, valid.message));
+        else options.onInvalidPeerMessage?.(from, valid.error);
+      },
       peerUp: (peer) => runner.input(() => runner.member.peerConnected(peer)),
       peerDown: (peer) => runner.input(() => runner.member.peerDisconnected(peer)),
     });
@@ -128,6 +141,11 @@ export class MemberRunner {
         const last = batch[batch.length - 1]!.seq;
         this.input(() => this.member.persisted(last));
       }
+    } catch (err) {
+      this.stop();
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (this.options.onFatal) this.options.onFatal(error);
+      else throw error;
     } finally {
       this.writing = false;
     }

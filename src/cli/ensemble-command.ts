@@ -1,0 +1,76 @@
+/**
+ * `peerkeeper ensemble --size 3`: a signalling server (in this process) and N members (child
+ * processes) on this machine, with a status line per member whenever something changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { startSignallingServer } from '../signalling/server.js';
+import { Supervisor, statusLine } from '../node/supervisor.js';
+import { UsageError, parseFlags, untilStopped } from './args.js';
+
+export const ensembleUsage =
+  'peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--quiet]';
+
+const FLAGS = {
+  size: 'int',
+  room: 'string',
+  data: 'string',
+  'signal-port': 'int',
+  'client-port': 'int',
+  'tick-ms': 'int',
+  quiet: 'bool',
+} as const;
+
+export async function ensembleCommand(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv, FLAGS);
+  const size = f.int('size') ?? 3;
+  if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
+  const room = f.string('room') ?? 'demo';
+  const dataRoot = resolve(f.string('data') ?? './data');
+  const clientBase = f.int('client-port') ?? 2181;
+  const tickMs = f.int('tick-ms');
+  // A fresh secret per run: only these members (and whoever reads it here) can join the room.
+  const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
+  const ids = Array.from({ length: size }, (_, i) => i + 1);
+
+  const server = await startSignallingServer({
+    port: f.int('signal-port') ?? 4444,
+    host: '127.0.0.1',
+    roomSecretCheck: (r) => (r === room ? secret : undefined),
+  });
+  const quiet = f.bool('quiet');
+  const supervisor = new Supervisor({
+    ids,
+    clientPort: (id) => clientBase + id - 1,
+    args: (id) => [
+      '--id', String(id), '--members', ids.join(','), '--room', room, '--signal', server.url,
+      '--data', join(dataRoot, String(id)), '--client-port', String(clientBase + id - 1),
+      ...(tickMs !== undefined ? ['--tick-ms', String(tickMs)] : []),
+    ],
+    env: { PEERKEEPER_SECRET: secret },
+    onLine: (_id, line) => {
+      if (!quiet) console.log(line);
+    },
+  });
+  console.log(`signalling server ${server.url}, room ${room}; ${size} members, data in ${dataRoot}`);
+  console.log(`connect: peerkeeper shell --connect ${ids.map((id) => `127.0.0.1:${clientBase + id - 1}`).join(',')}`);
+  supervisor.startAll();
+
+  let shown = '';
+  const timer = setInterval(() => {
+    void supervisor.poll().then(() => {
+      const block = supervisor.members.map(statusLine).join('\n');
+      if (block !== shown) {
+        shown = block;
+        console.log(`--- ${new Date().toISOString()}\n${block}`);
+      }
+    });
+  }, 1000);
+
+  const why = await untilStopped();
+  console.log(`stopping the ensemble (${why})`);
+  clearInterval(timer);
+  await supervisor.stopAll();
+  await server.close();
+  return 0;
+}

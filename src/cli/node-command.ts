@@ -1,0 +1,82 @@
+/**
+ * `peerkeeper node`: one ensemble member in this process, until Ctrl-C / SIGTERM.
+ * The room secret comes from --secret-file or $PEERKEEPER_SECRET (or --secret, which `ps` shows).
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
+import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
+
+export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
+                --data DIR [--client-port 2181] [--client-host 127.0.0.1]
+                [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
+                [--secret S | --secret-file F | $PEERKEEPER_SECRET]
+                [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--exit-with-parent]
+                [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]`;
+
+const FLAGS = {
+  id: 'int',
+  members: 'string',
+  room: 'string',
+  secret: 'string',
+  'secret-file': 'string',
+  signal: 'string',
+  data: 'string',
+  'client-port': 'int',
+  'client-host': 'string',
+  'rendezvous-port': 'int',
+  'rendezvous-host': 'string',
+  'tick-ms': 'int',
+  'snapshot-every': 'int',
+  'min-session-timeout': 'int',
+  'max-session-timeout': 'int',
+  'exit-with-parent': 'bool',
+} as const;
+
+export async function nodeCommand(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv, FLAGS);
+  const need = (name: string): string => {
+    const v = f.string(name);
+    if (v === undefined || v === '') throw new UsageError(`--${name} is required\nusage: ${nodeUsage}`);
+    return v;
+  };
+  const id = f.int('id');
+  if (id === undefined) throw new UsageError(`--id is required\nusage: ${nodeUsage}`);
+  const members = parseIdList(need('members'), '--members');
+  if (!members.includes(id)) throw new UsageError(`--id ${id} is not one of --members ${members.join(',')}`);
+  const secretFile = f.string('secret-file');
+  const secret = f.string('secret') ?? (secretFile ? readFileSync(secretFile, 'utf8').trim() : process.env.PEERKEEPER_SECRET);
+  if (!secret) throw new UsageError('a room secret is required: --secret-file F, $PEERKEEPER_SECRET or --secret S');
+  const tickMs = f.int('tick-ms');
+  if (tickMs !== undefined && (tickMs < 5 || tickMs > 60_000)) throw new UsageError('--tick-ms must be 5–60000');
+  const snapshotEvery = f.int('snapshot-every');
+  if (snapshotEvery !== undefined && snapshotEvery < 1) throw new UsageError('--snapshot-every must be at least 1');
+  const clientHost = f.string('client-host');
+  const minSession = f.int('min-session-timeout');
+  const maxSession = f.int('max-session-timeout');
+  if (minSession !== undefined && maxSession !== undefined && minSession > maxSession) throw new UsageError('--min-session-timeout is above --max-session-timeout');
+  const rendezvousPort = f.int('rendezvous-port');
+  const rendezvousHost = f.string('rendezvous-host');
+
+  const member = await startNodeMember({
+    id,
+    members,
+    room: need('room'),
+    secret,
+    signal: parseUrlList(need('signal'), '--signal'),
+    dataDir: need('data'),
+    clientPort: f.int('client-port') ?? 2181,
+    ...(clientHost ? { clientHost } : {}),
+    ...(rendezvousPort !== undefined ? { rendezvousPort } : {}),
+    ...(rendezvousHost ? { rendezvousHost } : {}),
+    ...(tickMs !== undefined ? { tickMs } : {}),
+    ...(snapshotEvery !== undefined ? { snapshotEveryTxns: snapshotEvery } : {}),
+    ...(minSession !== undefined ? { minSessionTimeoutMs: minSession } : {}),
+    ...(maxSession !== undefined ? { maxSessionTimeoutMs: maxSession } : {}),
+  });
+  const why = await untilStopped(f.bool('exit-with-parent'));
+  console.log(`[member ${id}] stopping (${why})`);
+  await member.stop();
+  // Files and sockets are closed. The WebRTC binding's native threads take ~3 s more to wind down
+  // by themselves (test/integration/fixtures/webrtc-exit.ts shows they do); a stopped member need not wait.
+  process.exit(0);
+}

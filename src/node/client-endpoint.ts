@@ -1,0 +1,124 @@
+/**
+ * A Node member's local endpoint: one port for programs on the same machine (or the LAN, with
+ * --client-host). A WebSocket on it is one client connection (binary msgpack frames, see
+ * codec/client-wire.ts); plain HTTP GETs answer admin queries (`/status` as JSON, `/metrics` as
+ * Prometheus text) through the `http` handler the member passes in.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ClientFrameError, MAX_CLIENT_FRAME_BYTES, decodeClientFrame, encodeClientFrame } from '../codec/client-wire.js';
+import type { ClientToMember, ConnectionHandlers, MemberConnection } from '../protocol/client.js';
+
+export interface ClientEndpointOptions {
+  readonly port: number; // 0 picks a free port
+  readonly host?: string; // 127.0.0.1
+  /** A new client connection to the member, or null when the member is not running. */
+  readonly open: (handlers: ConnectionHandlers) => MemberConnection | null;
+  /** Answers a GET; returns false for an unknown path (404). */
+  readonly http?: (path: string, res: ServerResponse) => boolean;
+  /** A socket with this much unsent is a client that stopped reading: it is dropped, not buffered forever. */
+  readonly maxBufferedBytes?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ClientEndpoint {
+  readonly port: number;
+  /** ws://host:port — what a client's connector dials. */
+  readonly url: string;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export async function startClientEndpoint(o: ClientEndpointOptions): Promise<ClientEndpoint> {
+  const host = o.host ?? '127.0.0.1';
+  const maxBuffered = o.maxBufferedBytes ?? 16 * 1024 * 1024;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'GET' || !o.http?.(path, res)) {
+      res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' });
+      res.end(req.method === 'GET' ? `no such path ${path}\n` : 'GET only\n');
+    }
+  });
+  const wss = new WebSocketServer({ server, maxPayload: MAX_CLIENT_FRAME_BYTES });
+  const sockets = new Set<WebSocket>();
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    let connection: MemberConnection | null = null;
+    const handlers: ConnectionHandlers = {
+      onMessage(message) {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > maxBuffered) {
+          ws.close(1008, 'client is not reading');
+          return;
+        }
+        ws.send(encodeClientFrame(message));
+      },
+      onClose(reason) {
+        connection = null;
+        // Close reasons are limited to 123 bytes by the protocol.
+        if (ws.readyState === ws.OPEN) ws.close(1000, reason.slice(0, 120));
+      },
+    };
+    connection = o.open(handlers);
+    if (connection === null) {
+      ws.close(1013, 'member is not running');
+      return;
+    }
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (connection === null) return;
+      if (!isBinary) {
+        refuse(ws, 1003, 'text frames are not part of the protocol');
+        return;
+      }
+      let message: unknown;
+      try {
+        message = decodeClientFrame(toBytes(data));
+      } catch (err) {
+        refuse(ws, 1007, err instanceof ClientFrameError ? err.message : 'undecodable frame');
+        return;
+      }
+      // The member validates the message itself and answers a bad one with an error.
+      connection.send(message as ClientToMember);
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      const c = connection;
+      connection = null;
+      c?.close();
+    });
+    ws.on('error', (err) => o.log?.(`client socket error: ${err.message}`));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function refuse(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason.slice(0, 120));
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

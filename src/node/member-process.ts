@@ -1,0 +1,187 @@
+/**
+ * One ensemble member as a Node process: the pure ServerMember driven by a MemberRunner, over the
+ * WebRTC mesh, with its log and snapshots in fsync'd files and a local client endpoint. What
+ * `peerkeeper node` starts; tests and `peerkeeper ensemble` start it as a child process.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import wrtc from '@roamhq/wrtc';
+import { WebSocket } from 'ws';
+import { MemberRunner } from '../server/runner.js';
+import type { ServerReady } from '../server/member.js';
+import { FileStorage } from '../storage/file.js';
+import { WebRtcTransport } from '../transport/webrtc.js';
+import { startRendezvous } from '../transport/webrtc/rendezvous.js';
+import { makeZabConfig, type ZabConfig } from '../zab/config.js';
+import type { MemberId } from '../zab/messages.js';
+import type { ZabEvent } from '../zab/output.js';
+import { formatZxid } from '../zab/zxid.js';
+import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
+import { memberStatus, type MemberStatus } from './status.js';
+
+export interface NodeMemberOptions {
+  readonly id: MemberId;
+  readonly members: readonly MemberId[];
+  readonly room: string;
+  readonly secret: string;
+  /** Signalling server URLs (and other members' rendezvous URLs); any one reachable is enough. */
+  readonly signal: readonly string[];
+  readonly dataDir: string;
+  readonly clientPort: number;
+  readonly clientHost?: string;
+  /**
+   * Host a rendezvous (a one-room signalling server) on this port, so members restarting while the
+   * signalling server is down can find the mesh through us. Others list its URL in their `signal`.
+   */
+  readonly rendezvousPort?: number;
+  readonly rendezvousHost?: string;
+  readonly tickMs?: number;
+  readonly snapshotEveryTxns?: number;
+  /** Session timeouts a client may get: by default 2 ticks to 60 s (the tick is short, sessions need not be). */
+  readonly minSessionTimeoutMs?: number;
+  readonly maxSessionTimeoutMs?: number;
+  readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks'>>;
+  readonly log?: (line: string) => void;
+  /** Storage failed: the member has stopped. Default: log and exit(1). */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface NodeMember {
+  readonly runner: MemberRunner;
+  readonly endpoint: ClientEndpoint;
+  status(): MemberStatus;
+  stop(): Promise<void>;
+}
+
+/** Defaults for a LAN or one machine: a 50 ms tick, a dead leader noticed after 5 ticks of silence. */
+export const DEFAULT_TICK_MS = 50;
+export const DEFAULT_MAX_SESSION_TIMEOUT_MS = 60_000;
+/** ZooKeeper's jute.maxbuffer is 1 MiB; ours is bounded by the mesh's 256 KiB message limit. */
+export const MAX_NODE_DATA_BYTES = 200 * 1024;
+
+export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const tag = `[member ${o.id}]`;
+  const say = (line: string): void => log(`${new Date().toISOString()} ${tag} ${line}`);
+  const tickMs = o.tickMs ?? DEFAULT_TICK_MS;
+  const storage = await FileStorage.open(o.dataDir, { onWarning: (m) => say(`storage: ${m}`) });
+  const rendezvous =
+    o.rendezvousPort === undefined
+      ? null
+      : await startRendezvous({ port: o.rendezvousPort, ...(o.rendezvousHost ? { host: o.rendezvousHost } : {}), room: o.room, secret: o.secret });
+  // Joining our own rendezvous too: whoever finds us there is introduced to us directly.
+  const sources = [...new Set([...o.signal, ...(rendezvous ? [rendezvous.url] : [])])];
+  const transport = new WebRtcTransport({
+    self: o.id,
+    members: o.members,
+    room: o.room,
+    secret: o.secret,
+    signalling: sources.map((url) => ({ url, WebSocket })),
+    wrtc,
+    log: (line) => say(line),
+  });
+  const startedAt = Date.now();
+  const incarnation = nodeRandomBytes(4).readUInt32BE(0);
+  const watcher = new EventLog(say);
+  const runner = await MemberRunner.start({
+    config: {
+      zab: makeZabConfig(o.id, o.members, incarnation, o.zab ?? {}),
+      tickMs,
+      snapshotEveryTxns: o.snapshotEveryTxns ?? 10_000,
+      minSessionTimeoutMs: o.minSessionTimeoutMs ?? 2 * tickMs,
+      maxSessionTimeoutMs: o.maxSessionTimeoutMs ?? DEFAULT_MAX_SESSION_TIMEOUT_MS,
+      // One znode's data must fit in one mesh message (256 KiB) with its txn around it.
+      maxDataBytes: MAX_NODE_DATA_BYTES,
+      randomBytes: (n) => new Uint8Array(nodeRandomBytes(n)),
+    },
+    storage,
+    transport,
+    observe: (ready) => watcher.observe(ready),
+    onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
+    onFatal:
+      o.onFatal ??
+      ((err) => {
+        say(`storage failed, stopping: ${err.message}`);
+        process.exit(1);
+      }),
+  });
+  let endpoint: ClientEndpoint;
+  const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
+  try {
+    endpoint = await startClientEndpoint({
+      port: o.clientPort,
+      ...(o.clientHost ? { host: o.clientHost } : {}),
+      open: (handlers) => runner.openClient(handlers),
+      http: (path, res) => answerHttp(path, res, status),
+      log: (line) => say(line),
+    });
+  } catch (err) {
+    runner.stop();
+    await rendezvous?.close();
+    throw err;
+  }
+  say(
+    `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${endpoint.url}, tick ${tickMs} ms` +
+      (rendezvous ? `, rendezvous ${rendezvous.url}` : ''),
+  );
+  let stopping: Promise<void> | null = null;
+  return {
+    runner,
+    endpoint,
+    status,
+    stop: () =>
+      (stopping ??= (async () => {
+        runner.stop();
+        await endpoint.close();
+        await rendezvous?.close();
+        await storage.close().catch(() => {});
+        say('stopped');
+      })()),
+  };
+}
+
+function answerHttp(path: string, res: ServerResponse, status: () => MemberStatus): boolean {
+  if (path !== '/status') return false;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(`${JSON.stringify(status())}\n`);
+  return true;
+}
+
+/** Turns the member's events into the log lines a person watching the ensemble wants. */
+class EventLog {
+  private last = '';
+  constructor(private readonly say: (line: string) => void) {}
+
+  observe(ready: ServerReady): void {
+    for (const e of ready.events) {
+      const line = describe(e);
+      if (line !== null && line !== this.last) this.say(line);
+      if (line !== null) this.last = line;
+    }
+  }
+}
+
+function describe(e: ZabEvent): string | null {
+  switch (e.type) {
+    case 'state':
+      return `${e.role} ${e.phase}${e.leader !== null ? ` leader ${e.leader}` : ''} epoch ${e.epoch}`;
+    case 'electionStarted':
+      return `election round ${e.round}: ${e.reason}`;
+    case 'elected':
+      return `elected member ${e.leader} in round ${e.round}`;
+    case 'established':
+      return `leading epoch ${e.epoch} with quorum ${e.quorum.join(',')}, history up to ${formatZxid(e.history)}`;
+    case 'syncSent':
+      return `${e.mode} to member ${e.peer} from ${formatZxid(e.point)} (${e.entries} txns)`;
+    case 'truncated':
+      return `truncated the log to ${formatZxid(e.to)} (${e.dropped} txns dropped)`;
+    case 'snapshotInstalled':
+      return `installed the leader's snapshot at ${formatZxid(e.zxid)}`;
+    case 'steppedDown':
+      return `stepped down: ${e.reason}`;
+    case 'followerLost':
+      return `lost follower ${e.peer}: ${e.reason}`;
+    case 'rejected':
+      return `rejected ${e.message} from member ${e.from}: ${e.reason}`;
+  }
+}
