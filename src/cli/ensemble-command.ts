@@ -33,8 +33,11 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
   const ids = Array.from({ length: size }, (_, i) => i + 1);
 
+  const signalPort = f.int('signal-port') ?? 4444;
+  // Each member also hosts a rendezvous on signal-port + id, so the mesh outlives the server.
+  const rendezvousPort = (id: number): number => signalPort + id;
   const server = await startSignallingServer({
-    port: f.int('signal-port') ?? 4444,
+    port: signalPort,
     host: '127.0.0.1',
     roomSecretCheck: (r) => (r === room ? secret : undefined),
   });
@@ -43,7 +46,9 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     ids,
     clientPort: (id) => clientBase + id - 1,
     args: (id) => [
-      '--id', String(id), '--members', ids.join(','), '--room', room, '--signal', server.url,
+      '--id', String(id), '--members', ids.join(','), '--room', room,
+      '--signal', [server.url, ...ids.map((m) => `ws://127.0.0.1:${rendezvousPort(m)}`)].join(','),
+      '--rendezvous-port', String(rendezvousPort(id)),
       '--data', join(dataRoot, String(id)), '--client-port', String(clientBase + id - 1),
       ...(tickMs !== undefined ? ['--tick-ms', String(tickMs)] : []),
     ],
