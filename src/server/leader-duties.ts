@@ -40,8 +40,14 @@ export class LeaderDuties {
   handle(origin: MemberId, sessionId: number, xid: number, fwd: Forwarded, nowMs: number): boolean {
     if (fwd.kind === 'createSession') {
       const id = this.epoch * SESSIONS_PER_EPOCH + (++this.sessionCounter % SESSIONS_PER_EPOCH);
-      const prepared = this.preparer.prepare({ type: 'createSession', sessionId: id, timeoutMs: this.clampTimeout(fwd.timeoutMs) }, { sessionId: 0, time: nowMs });
-      return this.propose({ origin, sessionId: id, xid, body: prepared.txn, password: fwd.password, connection: fwd.connection }, prepared.txn);
+      const timeoutMs = this.clampTimeout(fwd.timeoutMs);
+      const prepared = this.preparer.prepare({ type: 'createSession', sessionId: id, timeoutMs }, { sessionId: 0, time: nowMs });
+      if (!this.propose({ origin, sessionId: id, xid, body: prepared.txn, password: fwd.password, connection: fwd.connection }, prepared.txn)) return false;
+      // Tracked from the proposal on, as ZooKeeper's leader does: a quorum of followers can commit it
+      // and answer the client before this leader has applied it, and the client's next request may
+      // arrive here first. If the proposal never commits, no client ever learns the id.
+      this.tracker.add(id, timeoutMs, nowMs, origin);
+      return true;
     }
     if (xid >= 0) {
       if (xid <= (this.lastXid.get(sessionId) ?? -1)) return true;
@@ -122,7 +128,9 @@ export class LeaderDuties {
   /** Keeps the tracker in step with what every member applies. */
   onApplied(txn: ServerTxn, nowMs: number): void {
     const body = txn.body;
-    if (body.type === 'createSession') this.tracker.add(body.sessionId, body.timeoutMs, nowMs, txn.origin);
+    if (body.type === 'createSession') {
+      if (!this.tracker.get(body.sessionId)) this.tracker.add(body.sessionId, body.timeoutMs, nowMs, txn.origin);
+    }
     else if (body.type === 'closeSession') {
       this.tracker.remove(body.sessionId);
       this.lastXid.delete(body.sessionId);

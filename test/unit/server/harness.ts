@@ -33,7 +33,7 @@ import type { PeerMessage, ServerMessage } from '../../../src/server/messages.js
 import { errorCodeName, type ErrorCode } from '../../../src/tree/index.js';
 import { makeZabConfig, type ZabConfig } from '../../../src/zab/config.js';
 import type { MemberId } from '../../../src/zab/messages.js';
-import { applyWrite, emptyDurableState, type DurableState } from '../../../src/zab/persistence.js';
+import { applyWrite, emptyDurableState, type DurableState, type SequencedWrite } from '../../../src/zab/persistence.js';
 import { compareZxid, formatZxid, ZXID_ZERO, type Zxid } from '../../../src/zab/zxid.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -276,6 +276,7 @@ export class Ensemble {
   private readonly conns = new Map<number, ClientConn>();
   private nextConnection = 1;
   private randomCounter = 0;
+  private readonly heldWrites = new Map<MemberId, SequencedWrite[]>();
   /** Peer messages for which this returns true are lost. */
   dropIf: ((e: Envelope) => boolean) | null = null;
 
@@ -455,11 +456,29 @@ export class Ensemble {
         if (conn) conn.closedByMember = true;
       }
       if (r.writes.length) {
-        const image = this.durable.get(id)!;
-        for (const w of r.writes) applyWrite(image, w.write);
-        m.persisted(r.writes[r.writes.length - 1]!.seq);
+        const held = this.heldWrites.get(id);
+        if (held) held.push(...r.writes);
+        else this.persist(id, r.writes);
       }
     }
+  }
+
+  private persist(id: MemberId, writes: readonly SequencedWrite[]): void {
+    const image = this.durable.get(id)!;
+    for (const w of writes) applyWrite(image, w.write);
+    this.member(id).persisted(writes[writes.length - 1]!.seq);
+  }
+
+  /** A slow disk: the member's writes wait (in order) until `releaseDisk`. */
+  holdDisk(id: MemberId): void {
+    if (!this.heldWrites.has(id)) this.heldWrites.set(id, []);
+  }
+
+  releaseDisk(id: MemberId): void {
+    const held = this.heldWrites.get(id);
+    this.heldWrites.delete(id);
+    if (held?.length) this.persist(id, held);
+    this.pump();
   }
 
   // ---- faults ----

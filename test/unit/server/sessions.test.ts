@@ -83,6 +83,26 @@ describe('sessions: creation', () => {
     assert.equal(created[0]!.timeoutMs, 200, '20 ticks at most');
   });
 
+  test('a session committed by followers before the leader’s own disk caught up is usable at once', () => {
+    // The quorum that commits createSession need not include the leader: its follower answers the
+    // client while the leader has not applied the txn yet, and the client's next request reaches the
+    // leader. Found by the 5-process test (SESSIONEXPIRED for a session a few ms old).
+    const e = Ensemble.started({ tickMs: 10 });
+    const leader = e.mustLeader();
+    const [f1] = twoFollowers(e);
+    e.holdDisk(leader);
+    const conn = e.connect(f1);
+    assert.ok(conn.connected, 'committed by the two followers');
+    const sent = conn.send(op.create('/right-away'));
+    e.pump();
+    e.releaseDisk(leader);
+    e.tick(2);
+    const r = conn.response(sent);
+    assert.ok(r, 'answered');
+    assert.equal(codeName(r.err), codeName(ErrorCode.OK), JSON.stringify(r));
+    e.assertConverged();
+  });
+
   test('the first thing a new connection hears is `connected`', () => {
     const e = Ensemble.started();
     const [f1] = twoFollowers(e);
