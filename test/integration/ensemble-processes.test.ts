@@ -23,6 +23,7 @@ for (const size of [3, 5]) {
     test('elect one leader that every member follows', async () => {
       const leader = await cluster.waitForLeader();
       const now = Date.now();
+      await cluster.converged();
       console.log(`# ${size} members: leader ${leader} agreed by all ${now - upAt} ms after every process listened, ${now - spawnedAt} ms after spawn`);
       const statuses = await cluster.statuses();
       assert.equal(statuses.filter((s) => s?.role === 'LEADING').length, 1);

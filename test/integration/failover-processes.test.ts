@@ -39,20 +39,6 @@ class WriteLoad {
   }
 }
 
-async function converged(cluster: Cluster, ids: readonly number[]): Promise<string> {
-  let last = '';
-  return waitUntil(
-    async () => {
-      const all = await Promise.all(ids.map((id) => cluster.status(id)));
-      last = JSON.stringify(all.map((s) => s && [s.id, s.role, s.appliedZxid, s.digest]));
-      const first = all[0];
-      return first && all.every((s) => s && s.serving && s.appliedZxid === first.appliedZxid && s.digest === first.digest) ? first.digest : undefined;
-    },
-    20_000,
-    () => `members did not converge: ${last}`,
-  );
-}
-
 async function assertAllPresent(client: ZooKeeperClient, parent: string, acked: readonly string[]): Promise<void> {
   await client.sync(parent);
   const children = new Set((await client.getChildren(parent)).map((c) => `${parent}/${c}`));
@@ -104,7 +90,7 @@ describe('kill -9 under load', () => {
     await cluster.start(leader);
     const rejoinedAt = Date.now();
     await load.stop();
-    await converged(cluster, cluster.ids);
+    await cluster.converged();
     console.log(`# old leader ${leader} rejoined and converged ${Date.now() - rejoinedAt} ms after restart; ${load.acked.length} creates acked, ${load.errors} failed during failover`);
     const syncLine = cluster.member(newLeader).proc!.output.join('').match(new RegExp(`(DIFF|TRUNC|SNAP) to member ${leader}\\b`));
     assert.ok(syncLine, 'the new leader logged how it synced the old one');
@@ -125,7 +111,7 @@ describe('kill -9 under load', () => {
     await new Promise((r) => setTimeout(r, 300));
     const restarted = await cluster.start(follower);
     await load.stop();
-    await converged(cluster, cluster.ids);
+    await cluster.converged();
     const repaired = restarted.proc!.output.join('').match(/storage: .*/g) ?? [];
     console.log(`# follower ${follower} restarted and converged; storage repairs on open: ${repaired.length ? repaired.join('; ') : 'none (the kill fell between appends)'}`);
     await assertAllPresent(await cluster.client([follower]), '/fsync', load.acked);

@@ -67,6 +67,7 @@ describe('a member with the wrong secret', () => {
     const victim = cluster.ids.find((id) => id !== leader)!;
     await cluster.kill(victim);
     const survivors = cluster.ids.filter((id) => id !== victim);
+    await cluster.converged(survivors);
     const before = await Promise.all(survivors.map((id) => cluster.status(id)));
 
     // An impostor takes the dead member's place and data, but not its secret.
