@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ServiceRegistry, ZooKeeperClient } from '../../src/client/index.js';
-import { Cluster, waitUntil } from './fixtures/cluster.js';
+import { formedCluster, waitUntil } from './fixtures/cluster.js';
 
 /** Keeps `writers` sequential creates in flight; records every create the ensemble acknowledged. */
 class WriteLoad {
@@ -47,13 +47,7 @@ async function assertAllPresent(client: ZooKeeperClient, parent: string, acked: 
 }
 
 describe('kill -9 under load', () => {
-  const cluster = new Cluster({ size: 3 });
-  before(async () => {
-    await cluster.startSignal();
-    await cluster.startAll();
-    await cluster.waitForLeader();
-  });
-  after(() => cluster.stopAll());
+  const cluster = formedCluster({ size: 3 });
 
   test('the leader: a new one is elected, no acked write is lost, the old leader syncs back', async () => {
     const leader = await cluster.waitForLeader();
@@ -119,13 +113,7 @@ describe('kill -9 under load', () => {
 });
 
 describe('the seed scenario across processes', () => {
-  const cluster = new Cluster({ size: 3 });
-  before(async () => {
-    await cluster.startSignal();
-    await cluster.startAll();
-    await cluster.waitForLeader();
-  });
-  after(() => cluster.stopAll());
+  const cluster = formedCluster({ size: 3 });
 
   test('a killed provider’s ephemeral method vanishes for the consumer after its session timeout', async () => {
     const providerScript = fileURLToPath(new URL('./fixtures/provider.ts', import.meta.url));

@@ -3,17 +3,11 @@
  * member processes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Cluster, nodeExists, retryThroughFailover, waitUntil } from './fixtures/cluster.js';
+import { describe, test } from 'node:test';
+import { formedCluster, nodeExists, retryThroughFailover, waitUntil } from './fixtures/cluster.js';
 
 describe('signalling server stopped after formation', () => {
-  const cluster = new Cluster({ size: 3 });
-  before(async () => {
-    await cluster.startSignal();
-    await cluster.startAll();
-    await cluster.waitForLeader();
-  });
-  after(() => cluster.stopAll());
+  const cluster = formedCluster({ size: 3 });
 
   test('a killed and restarted member rejoins through the mesh; the ensemble keeps serving', async () => {
     const client = await cluster.client();
@@ -52,13 +46,7 @@ describe('signalling server stopped after formation', () => {
 });
 
 describe('a member with the wrong secret', () => {
-  const cluster = new Cluster({ size: 3 });
-  before(async () => {
-    await cluster.startSignal();
-    await cluster.startAll();
-    await cluster.waitForLeader();
-  });
-  after(() => cluster.stopAll());
+  const cluster = formedCluster({ size: 3 });
 
   test('is refused by the signalling server, the rendezvous and the mesh, and changes nothing', async () => {
     const client = await cluster.client([1, 2]);
