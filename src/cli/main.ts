@@ -12,6 +12,8 @@ const usage = `peerkeeper <command>
   ensemble [--size 3]     a signalling server and N members on this machine, with status lines
   shell [--connect host:port,...] [--timeout 4000] [--read-only] [-c "cmd; cmd"]
                           a zkCli-like shell against members' client ports (type help inside)
+  check --connect host:port,... [--wait 10000]
+                          do the members hold the same tree? compares digests at a zxid all applied
   signal [--port 4444] [--host 127.0.0.1] [--rooms-file F]
                           the signalling server that introduces members to each other
 `;
@@ -42,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     case 'shell': {
       const { shellCommand } = await import('./shell-command.js');
       return shellCommand(rest);
+    }
+    case 'check': {
+      const { checkCommand } = await import('./check-command.js');
+      return checkCommand(rest);
     }
     case 'demo': {
       const { demoCommand } = await import('./demo-command.js');

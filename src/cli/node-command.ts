@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
+import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
@@ -11,7 +12,8 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
                 [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--exit-with-parent]
-                [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]`;
+                [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]
+                [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests`;
 
 const FLAGS = {
   id: 'int',
@@ -30,6 +32,10 @@ const FLAGS = {
   'min-session-timeout': 'int',
   'max-session-timeout': 'int',
   'exit-with-parent': 'bool',
+  'metrics-port': 'int',
+  'metrics-host': 'string',
+  /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=corrupt-tree: see node/test-corruption.ts. */
+  'test-corrupt-after': 'int',
 } as const;
 
 export async function nodeCommand(argv: readonly string[]): Promise<number> {
@@ -56,6 +62,13 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   if (minSession !== undefined && maxSession !== undefined && minSession > maxSession) throw new UsageError('--min-session-timeout is above --max-session-timeout');
   const rendezvousPort = f.int('rendezvous-port');
   const rendezvousHost = f.string('rendezvous-host');
+  const metricsPort = f.int('metrics-port');
+  const metricsHost = f.string('metrics-host');
+  const corruptAfter = f.int('test-corrupt-after');
+  if (corruptAfter !== undefined) {
+    if (!corruptionAllowed()) throw new UsageError(`--test-corrupt-after deliberately corrupts this member's data; it is refused unless ${TEST_HOOKS_ENV}=${CORRUPT_TREE_HOOK} is set`);
+    if (corruptAfter < 1) throw new UsageError('--test-corrupt-after must be at least 1');
+  }
 
   const member = await startNodeMember({
     id,
@@ -72,6 +85,9 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(snapshotEvery !== undefined ? { snapshotEveryTxns: snapshotEvery } : {}),
     ...(minSession !== undefined ? { minSessionTimeoutMs: minSession } : {}),
     ...(maxSession !== undefined ? { maxSessionTimeoutMs: maxSession } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(metricsHost ? { metricsHost } : {}),
+    ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
   });
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);

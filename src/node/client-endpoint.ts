@@ -2,7 +2,7 @@
  * A Node member's local endpoint: one port for programs on the same machine (or the LAN, with
  * --client-host). A WebSocket on it is one client connection (binary msgpack frames, see
  * codec/client-wire.ts); plain HTTP GETs answer admin queries (`/status` as JSON, `/metrics` as
- * Prometheus text) through the `http` handler the member passes in.
+ * Prometheus text, … see admin-http.ts) through the `http` handler the member passes in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ export interface ClientEndpointOptions {
   /** A new client connection to the member, or null when the member is not running. */
   readonly open: (handlers: ConnectionHandlers) => MemberConnection | null;
   /** Answers a GET; returns false for an unknown path (404). */
-  readonly http?: (path: string, res: ServerResponse) => boolean;
+  readonly http?: (path: string, res: ServerResponse, query: URLSearchParams) => boolean;
   /** A socket with this much unsent is a client that stopped reading: it is dropped, not buffered forever. */
   readonly maxBufferedBytes?: number;
   readonly log?: (line: string) => void;
@@ -34,8 +34,9 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   const host = o.host ?? '127.0.0.1';
   const maxBuffered = o.maxBufferedBytes ?? 16 * 1024 * 1024;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method !== 'GET' || !o.http?.(path, res)) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    if (req.method !== 'GET' || !o.http?.(path, res, url.searchParams)) {
       res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' });
       res.end(req.method === 'GET' ? `no such path ${path}\n` : 'GET only\n');
     }

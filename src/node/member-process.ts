@@ -4,7 +4,6 @@
  * `peerkeeper node` starts; tests and `peerkeeper ensemble` start it as a child process.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { MemberRunner } from '../server/runner.js';
@@ -16,8 +15,11 @@ import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import type { ZabEvent } from '../zab/output.js';
 import { formatZxid } from '../zab/zxid.js';
+import { adminHandler } from './admin-http.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { memberStatus, type MemberStatus } from './status.js';
+import { corruptTreeAfter } from './test-corruption.js';
 
 export interface NodeMemberOptions {
   readonly id: MemberId;
@@ -41,6 +43,14 @@ export interface NodeMemberOptions {
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks'>>;
+  /** A separate HTTP server for scrapers (GET /metrics, /mntr, /status, /digests); 0 picks a free port. */
+  readonly metricsPort?: number;
+  readonly metricsHost?: string;
+  /**
+   * TEST ONLY (test-corruption.ts): corrupt this member's tree outside Zab after it applies this many
+   * txns. The CLI accepts it only with PEERKEEPER_TEST_HOOKS=corrupt-tree in the environment.
+   */
+  readonly testCorruptAfterTxns?: number;
   readonly log?: (line: string) => void;
   /** Storage failed: the member has stopped. Default: log and exit(1). */
   readonly onFatal?: (error: Error) => void;
@@ -49,6 +59,7 @@ export interface NodeMemberOptions {
 export interface NodeMember {
   readonly runner: MemberRunner;
   readonly endpoint: ClientEndpoint;
+  readonly metricsServer: MetricsServer | null;
   status(): MemberStatus;
   stop(): Promise<void>;
 }
@@ -83,6 +94,9 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   const startedAt = Date.now();
   const incarnation = nodeRandomBytes(4).readUInt32BE(0);
   const watcher = new EventLog(say);
+  let started: MemberRunner | undefined;
+  const corrupt = o.testCorruptAfterTxns === undefined ? null : corruptTreeAfter(() => started, o.testCorruptAfterTxns, say);
+  if (o.testCorruptAfterTxns !== undefined) say(`TEST HOOK ACTIVE: this member will corrupt its own tree after applying ${o.testCorruptAfterTxns} txns`);
   const runner = await MemberRunner.start({
     config: {
       zab: makeZabConfig(o.id, o.members, incarnation, o.zab ?? {}),
@@ -96,7 +110,10 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     },
     storage,
     transport,
-    observe: (ready) => watcher.observe(ready),
+    observe: (ready) => {
+      watcher.observe(ready);
+      corrupt?.(ready);
+    },
     onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
     onFatal:
       o.onFatal ??
@@ -105,46 +122,50 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         process.exit(1);
       }),
   });
-  let endpoint: ClientEndpoint;
+  started = runner;
+  let endpoint: ClientEndpoint | undefined;
+  let metricsServer: MetricsServer | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
+  const http = adminHandler(runner, status);
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
       ...(o.clientHost ? { host: o.clientHost } : {}),
       open: (handlers) => runner.openClient(handlers),
-      http: (path, res) => answerHttp(path, res, status),
+      http,
       log: (line) => say(line),
     });
+    if (o.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http });
+    }
   } catch (err) {
     runner.stop();
+    await endpoint?.close();
     await rendezvous?.close();
     throw err;
   }
+  const clients = endpoint;
   say(
-    `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${endpoint.url}, tick ${tickMs} ms` +
-      (rendezvous ? `, rendezvous ${rendezvous.url}` : ''),
+    `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${clients.url}, tick ${tickMs} ms` +
+      (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
+      (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
   let stopping: Promise<void> | null = null;
   return {
     runner,
-    endpoint,
+    endpoint: clients,
+    metricsServer,
     status,
     stop: () =>
       (stopping ??= (async () => {
         runner.stop();
-        await endpoint.close();
+        await clients.close();
+        await metricsServer?.close();
         await rendezvous?.close();
         await storage.close().catch(() => {});
         say('stopped');
       })()),
   };
-}
-
-function answerHttp(path: string, res: ServerResponse, status: () => MemberStatus): boolean {
-  if (path !== '/status') return false;
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify(status())}\n`);
-  return true;
 }
 
 /** Turns the member's events into the log lines a person watching the ensemble wants. */

@@ -22,10 +22,20 @@ export interface MemberStatus {
   readonly peersUp: readonly MemberId[];
   readonly tickMs: number;
   readonly uptimeMs: number;
+  /** From the member's metrics (absent from members older than them). */
+  readonly znodeCount?: number;
+  readonly watchCount?: number;
+  readonly outstandingRequests?: number;
+  /** Client request latency on this member, ms. */
+  readonly latencyMs?: { readonly min: number; readonly avg: number; readonly max: number; readonly p99: number };
+  readonly proposalCount?: number;
+  readonly commitCount?: number;
 }
 
 export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[], clientConnections: number, startedAt: number, tickMs: number): MemberStatus {
   const s = runner.member.status();
+  const m = runner.metrics();
+  const lat = m.requestLatencyMs;
   return {
     id: s.id,
     pid: process.pid,
@@ -45,5 +55,16 @@ export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[],
     peersUp: [...peersUp].sort((a, b) => a - b),
     tickMs,
     uptimeMs: Date.now() - startedAt,
+    znodeCount: m.znodeCount,
+    watchCount: m.watchCount,
+    outstandingRequests: m.outstandingRequests,
+    latencyMs: { min: ms3(lat.min), avg: ms3(lat.mean), max: ms3(lat.max), p99: ms3(lat.p99) },
+    proposalCount: m.proposalCount,
+    commitCount: m.commitCount,
   };
+}
+
+/** Milliseconds to the microsecond, for people. */
+function ms3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }

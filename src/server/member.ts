@@ -150,6 +150,13 @@ export class ServerMember {
     };
   }
 
+  /** Counts for metrics: cheap enough for every scrape, not meant for the hot path. */
+  gauges(): { readonly outstandingRequests: number; readonly watchCount: number; readonly znodeCount: number } {
+    let outstandingRequests = 0;
+    for (const c of this.connections.values()) outstandingRequests += c.queue.length;
+    return { outstandingRequests, watchCount: this.watches.count(), znodeCount: this.tree.nodeCount };
+  }
+
   drain(): ServerReady {
     const r = this.out;
     this.out = emptyReady();

@@ -4,7 +4,18 @@ import type { PeerTransport } from '../transport/transport.js';
 import type { SequencedWrite } from '../zab/persistence.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
 import type { MemberId } from '../zab/messages.js';
+import { compareZxid, type Zxid } from '../zab/zxid.js';
+import { DigestRing, type DigestEntry } from './digest-ring.js';
 import { ServerMember, type ServerConfig, type ServerReady } from './member.js';
+import { MetricsCollector, type MetricsSnapshot } from './metrics.js';
+
+/** What `GET /digests` answers and `peerkeeper check` compares. */
+export interface DigestReport {
+  readonly member: MemberId;
+  readonly appliedZxid: Zxid;
+  readonly digest: string;
+  readonly entries: DigestEntry[];
+}
 
 export interface RunnerOptions {
   readonly config: ServerConfig;
@@ -12,6 +23,10 @@ export interface RunnerOptions {
   readonly transport: PeerTransport;
   /** Wall clock in ms; injectable for tests. */
   readonly now?: () => number;
+  /** A monotonic clock in ms for metrics (latencies, fsync times); performance.now() by default. */
+  readonly monotonicMs?: () => number;
+  /** How many (zxid → digest) pairs to keep for consistency checks; 1000 by default. */
+  readonly digestRingSize?: number;
   /** Called with every drained output, for logs, metrics and the demo. */
   readonly observe?: (ready: ServerReady) => void;
   /** A peer message that failed validation and was dropped (it never reaches the member). */
@@ -38,6 +53,10 @@ export class MemberRunner {
   private readonly clients = new Map<number, ConnectionHandlers>();
   private nextConnection = 1;
   private readonly now: () => number;
+  private readonly clock: () => number;
+  private readonly collector: MetricsCollector;
+  private readonly ring: DigestRing;
+  private readonly peersUp = new Set<MemberId>();
 
   private constructor(
     private readonly options: RunnerOptions,
@@ -45,6 +64,9 @@ export class MemberRunner {
   ) {
     this.member = member;
     this.now = options.now ?? (() => Date.now());
+    this.clock = options.monotonicMs ?? (() => performance.now());
+    this.collector = new MetricsCollector(member.id, options.config.zab.members, this.clock());
+    this.ring = new DigestRing(options.digestRingSize ?? 1000);
   }
 
   static async start(options: RunnerOptions): Promise<MemberRunner> {
@@ -54,11 +76,23 @@ export class MemberRunner {
       message: (from, message) => {
         // The edge of trust: only well-formed messages reach the member, whoever sent them.
         const valid = validatePeerMessage(message);
-        if (valid.ok) runner.input(() => runner.member.fromPeer(from, valid.message));
-        else options.onInvalidPeerMessage?.(from, valid.error);
+        if (valid.ok) {
+          runner.collector.onPeerMessage(from, valid.message, runner.clock());
+          runner.input(() => runner.member.fromPeer(from, valid.message));
+        } else {
+          runner.collector.onInvalidPeerMessage();
+          options.onInvalidPeerMessage?.(from, valid.error);
+        }
       },
-      peerUp: (peer) => runner.input(() => runner.member.peerConnected(peer)),
-      peerDown: (peer) => runner.input(() => runner.member.peerDisconnected(peer)),
+      peerUp: (peer) => {
+        runner.peersUp.add(peer);
+        runner.input(() => runner.member.peerConnected(peer));
+      },
+      peerDown: (peer) => {
+        runner.peersUp.delete(peer);
+        runner.collector.onPeerDown(peer);
+        runner.input(() => runner.member.peerDisconnected(peer));
+      },
     });
     runner.timer = setInterval(() => runner.input(() => runner.member.tick(runner.now())), options.config.tickMs);
     runner.input(() => runner.member.tick(runner.now()));
@@ -73,6 +107,35 @@ export class MemberRunner {
     return !this.stopped;
   }
 
+  /** Counters, gauges and latency histograms of this member, with its state now (see metrics.ts). */
+  metrics(): MetricsSnapshot {
+    const transport = this.options.transport;
+    return this.collector.snapshot(
+      {
+        status: this.member.status(),
+        gauges: this.member.gauges(),
+        peersUp: this.peersUp,
+        ...(transport.bytesSent ? { bytesSent: (peer: MemberId) => transport.bytesSent!(peer) } : {}),
+      },
+      this.clock(),
+    );
+  }
+
+  /**
+   * The recent (zxid → digest) pairs this member applied, at or after `since`, oldest first. The last
+   * is read from the tree now, so a tree changed outside apply (a bug, or the test-only corruption
+   * hook) shows at the zxid it claims to be at.
+   */
+  digests(since?: Zxid): DigestReport {
+    const tree = this.member.dataTree;
+    const entries = this.ring.entries(since);
+    const last = entries.at(-1);
+    const live = { zxid: tree.lastZxid, digest: tree.digest };
+    if (last && compareZxid(last.zxid, live.zxid) === 0) entries[entries.length - 1] = live;
+    else if (since === undefined || compareZxid(live.zxid, since) >= 0) entries.push(live);
+    return { member: this.id, appliedZxid: live.zxid, digest: live.digest, entries };
+  }
+
   /** A client connection inside this process (the in-memory connector uses it). */
   openClient(handlers: ConnectionHandlers): MemberConnection | null {
     if (this.stopped) return null;
@@ -83,12 +146,15 @@ export class MemberRunner {
     return {
       send: (message) => {
         // Asynchronous like a socket, so a client never re-enters the member from inside a callback.
-        if (open) queueMicrotask(() => open && this.input(() => this.member.fromClient(id, message)));
+        if (!open) return;
+        this.collector.onClientMessage(id, message, this.clock());
+        queueMicrotask(() => open && this.input(() => this.member.fromClient(id, message)));
       },
       close: () => {
         if (!open) return;
         open = false;
         this.clients.delete(id);
+        this.collector.onClientClosed(id);
         this.input(() => this.member.clientDisconnected(id));
       },
     };
@@ -112,6 +178,8 @@ export class MemberRunner {
   }
 
   private route(ready: ServerReady): void {
+    this.collector.onReady(ready, this.clock());
+    for (const d of ready.deliveries) this.ring.push(d.zxid, d.digest);
     this.options.observe?.(ready);
     for (const p of ready.peer) this.options.transport.send(p.to, p.message);
     for (const c of ready.clients) {
@@ -137,7 +205,9 @@ export class MemberRunner {
       while (this.queuedWrites.length && !this.stopped) {
         const batch = this.queuedWrites;
         this.queuedWrites = [];
+        const started = this.clock();
         await this.options.storage.write(batch);
+        this.collector.onFsync(this.clock() - started, batch);
         const last = batch[batch.length - 1]!.seq;
         this.input(() => this.member.persisted(last));
       }

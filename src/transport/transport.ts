@@ -16,4 +16,6 @@ export interface PeerTransport {
   start(events: PeerEvents): void;
   send(to: MemberId, message: unknown): void;
   close(): void;
+  /** Encoded bytes handed to the link to `peer` so far, for metrics; transports that do not count leave it out. */
+  bytesSent?(peer: MemberId): number;
 }

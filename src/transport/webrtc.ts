@@ -113,6 +113,9 @@ export class WebRtcTransport implements PeerTransport {
     knocksReceived: 0,
   };
 
+  /** Encoded message bytes handed to each peer's link (before batching and chunking), for metrics. */
+  private readonly sentBytes = new Map<MemberId, number>();
+
   constructor(private readonly o: WebRtcTransportOptions) {
     this.self = o.self;
     this.everyone = new Set([...o.members, o.self]);
@@ -150,7 +153,14 @@ export class WebRtcTransport implements PeerTransport {
   send(to: MemberId, message: unknown): void {
     const bytes = encodeMessage(message); // throws MessageTooLargeError: refused, never sent
     const link = this.slots.get(to)?.link;
-    if (link?.isUp) link.enqueue(bytes);
+    if (link?.isUp) {
+      link.enqueue(bytes);
+      this.sentBytes.set(to, (this.sentBytes.get(to) ?? 0) + bytes.length);
+    }
+  }
+
+  bytesSent(peer: MemberId): number {
+    return this.sentBytes.get(peer) ?? 0;
   }
 
   close(): void {

@@ -324,6 +324,24 @@ export class DataTree implements TreeView {
     this.sum.add(hashSession(sessionId, timeoutMs));
   }
 
+  /**
+   * TEST ONLY: flips the first byte of a node's data (or gives empty data one byte) outside `apply`,
+   * the digest following, as a member with a bug would. It exists so tests can prove that
+   * `peerkeeper check` notices a divergence; nothing in normal operation calls it. False: no such node.
+   */
+  corruptDataForTesting(path: string): boolean {
+    const node = this.nodes.get(path);
+    if (node === undefined) return false;
+    const data = node.data.length > 0 ? node.data.slice() : new Uint8Array(1);
+    data[0] = data[0]! ^ 0xff;
+    node.data = data;
+    node.content = hashContent(path, data, node.kind, node.ttlMs);
+    this.updateStat(node, (s) => {
+      s.dataLength = data.length;
+    });
+    return true;
+  }
+
   // ---- primitives: every change to a node goes through these, so the digest follows ----
 
   /** Inserts a node (not yet linked to its parent) and adds it to the digest and indexes. */

@@ -41,6 +41,8 @@ export interface ShellContext {
   redo(number: number): Promise<boolean>;
   quit(): void;
   fetchStatus(url: string): Promise<MemberStatus>;
+  /** The member's mntr lines (`key<TAB>value`). */
+  fetchMntr(url: string): Promise<string[]>;
 }
 
 export interface Command {
@@ -289,6 +291,19 @@ const COMMANDS: readonly Command[] = [
       const url = ctx.memberUrl();
       if (url === null) throw new ShellError(`Not attached to a member (${ctx.client().state})`);
       for (const line of formatStatus(url, await ctx.fetchStatus(url))) ctx.out(line);
+    },
+  },
+  {
+    name: 'mntr',
+    usage: 'mntr',
+    summary: "the attached member's metrics, ZooKeeper's mntr style: key<TAB>value (GET /mntr)",
+    flags: {},
+    arity: [0, 0],
+    async run(ctx) {
+      ctx.client();
+      const url = ctx.memberUrl();
+      if (url === null) throw new ShellError(`Not attached to a member (${ctx.client().state})`);
+      for (const line of await ctx.fetchMntr(url)) ctx.out(line);
     },
   },
   {

@@ -1,14 +1,13 @@
 /**
  * Reaching members from the shell: the connect string (`host:port,…` or ws:// URLs), a client over
- * WebSockets, and a member's `GET /status` on the same port.
+ * WebSockets, and a member's `GET /status` and `GET /mntr` on the same port.
  */
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { WebSocket } from 'ws';
 import { ZooKeeperClient } from '../../client/index.js';
 import type { Watcher } from '../../client/types.js';
 import { webSocketConnector } from '../../client/websocket-connector.js';
 import type { MemberStatus } from '../../node/status.js';
+import { adminGet, adminJson } from '../admin-get.js';
 import { ShellUsageError } from './parse.js';
 
 /** `127.0.0.1:2181,ws://h:2182` → `['ws://127.0.0.1:2181', 'ws://h:2182']`. */
@@ -58,30 +57,10 @@ export function openClient(o: ShellClientOptions): ZooKeeperClient {
 
 /** GET /status of the member whose client URL is `url` (same host and port, over HTTP). */
 export function fetchStatus(url: string, timeoutMs: number): Promise<MemberStatus> {
-  const u = new URL(url);
-  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
-  u.pathname = '/status';
-  const get = u.protocol === 'https:' ? httpsGet : httpGet;
-  return new Promise((resolve, reject) => {
-    // agent: false — one connection, closed after the answer: nothing keeps the shell alive.
-    const req = get(u, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`${u.href} answered ${res.statusCode ?? '?'} ${body.trim()}`));
-          return;
-        }
-        try {
-          resolve(JSON.parse(body) as MemberStatus);
-        } catch {
-          reject(new Error(`${u.href} did not answer JSON`));
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${u.href} did not answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-  });
+  return adminJson<MemberStatus>(url, '/status', timeoutMs);
+}
+
+/** GET /mntr: ZooKeeper's mntr lines, `key<TAB>value`. */
+export async function fetchMntr(url: string, timeoutMs: number): Promise<string[]> {
+  return (await adminGet(url, '/mntr', timeoutMs)).split('\n').filter((line) => line !== '');
 }

@@ -7,7 +7,7 @@ import type { ZooKeeperClient } from '../../client/client.js';
 import type { WatchedEvent } from '../../client/types.js';
 import type { MemberStatus } from '../../node/status.js';
 import { ShellError, findCommand, type HistoryEntry, type ShellContext } from './commands.js';
-import { fetchStatus, hostPort, openClient, parseConnectString } from './connection.js';
+import { fetchMntr, fetchStatus, hostPort, openClient, parseConnectString } from './connection.js';
 import { formatError, formatEvent } from './format.js';
 import { ShellUsageError, parseArgs, parseLine, type Statement } from './parse.js';
 
@@ -99,6 +99,10 @@ export class Shell implements ShellContext {
 
   fetchStatus(url: string): Promise<MemberStatus> {
     return fetchStatus(url, this.requestTimeoutMs);
+  }
+
+  fetchMntr(url: string): Promise<string[]> {
+    return fetchMntr(url, this.requestTimeoutMs);
   }
 
   /** `[peerkeeper: 127.0.0.1:2181(CONNECTED) 3] ` */

@@ -1,0 +1,39 @@
+/**
+ * GETs from a member's client port (its admin paths: /status, /mntr, /digests, … see
+ * node/admin-http.ts): ws:// becomes http://, wss:// https://. One connection per request, closed after
+ * the answer (agent: false), so nothing keeps a short-lived command alive.
+ */
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+
+/** The body of GET `path` (query string allowed) at the member whose client URL is `url`. */
+export function adminGet(url: string, path: string, timeoutMs: number): Promise<string> {
+  const u = new URL(url);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  const target = new URL(path, u);
+  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(target, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`${target.href} answered ${res.statusCode ?? '?'} ${body.trim()}`));
+        else resolve(body);
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${target.href} did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+/** GET `path` and parse it as JSON. */
+export async function adminJson<T>(url: string, path: string, timeoutMs: number): Promise<T> {
+  const body = await adminGet(url, path, timeoutMs);
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new Error(`${url}${path} did not answer JSON`);
+  }
+}
