@@ -67,8 +67,6 @@ export interface NodeMember {
 /** Defaults for a LAN or one machine: a 50 ms tick, a dead leader noticed after 5 ticks of silence. */
 export const DEFAULT_TICK_MS = 50;
 export const DEFAULT_MAX_SESSION_TIMEOUT_MS = 60_000;
-/** ZooKeeper's jute.maxbuffer is 1 MiB; ours is bounded by the mesh's 256 KiB message limit. */
-export const MAX_NODE_DATA_BYTES = 200 * 1024;
 
 export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember> {
   const log = o.log ?? ((line: string) => console.log(line));
@@ -104,8 +102,6 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       snapshotEveryTxns: o.snapshotEveryTxns ?? 10_000,
       minSessionTimeoutMs: o.minSessionTimeoutMs ?? 2 * tickMs,
       maxSessionTimeoutMs: o.maxSessionTimeoutMs ?? DEFAULT_MAX_SESSION_TIMEOUT_MS,
-      // One znode's data must fit in one mesh message (256 KiB) with its txn around it.
-      maxDataBytes: MAX_NODE_DATA_BYTES,
       randomBytes: (n) => new Uint8Array(nodeRandomBytes(n)),
     },
     storage,

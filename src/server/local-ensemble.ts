@@ -1,13 +1,17 @@
 import type { Connector } from '../protocol/client.js';
 import { InstantMemoryStorage } from '../storage/memory.js';
 import { MemoryHub } from '../transport/memory.js';
-import { makeZabConfig } from '../zab/config.js';
+import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import { MemberRunner } from './runner.js';
 
 export interface LocalEnsembleOptions {
   readonly size?: number;
   readonly tickMs?: number;
   readonly snapshotEveryTxns?: number;
+  /** Zab timing and retention overrides. */
+  readonly zab?: Partial<ZabConfig>;
+  /** Make the memory transport refuse larger messages, as WebRTC does (256 KiB). */
+  readonly maxMessageBytes?: number;
 }
 
 export interface LocalEnsemble {
@@ -35,12 +39,12 @@ export async function startLocalEnsemble(options: LocalEnsembleOptions = {}): Pr
   const size = options.size ?? 3;
   const tickMs = options.tickMs ?? 50;
   const ids = Array.from({ length: size }, (_, i) => i + 1);
-  const hub = new MemoryHub();
+  const hub = new MemoryHub(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes });
   const members: MemberRunner[] = [];
   const startMember = (id: number): Promise<MemberRunner> =>
     MemberRunner.start({
       config: {
-        zab: makeZabConfig(id, ids, randomBytes(4).reduce((a, b) => a * 256 + b, 0)),
+        zab: makeZabConfig(id, ids, randomBytes(4).reduce((a, b) => a * 256 + b, 0), options.zab ?? {}),
         tickMs,
         snapshotEveryTxns: options.snapshotEveryTxns ?? 1000,
         randomBytes,

@@ -2,6 +2,7 @@ import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js
 import type { ZabStorage } from '../storage/storage.js';
 import type { PeerTransport } from '../transport/transport.js';
 import type { SequencedWrite } from '../zab/persistence.js';
+import { FragmentAssembler, isFragment, splitMessage } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
 import type { MemberId } from '../zab/messages.js';
 import { compareZxid, type Zxid } from '../zab/zxid.js';
@@ -57,6 +58,8 @@ export class MemberRunner {
   private readonly collector: MetricsCollector;
   private readonly ring: DigestRing;
   private readonly peersUp = new Set<MemberId>();
+  private readonly assemblers = new Map<MemberId, FragmentAssembler>();
+  private nextFragmentedId = 1;
 
   private constructor(
     private readonly options: RunnerOptions,
@@ -73,7 +76,18 @@ export class MemberRunner {
     const durable = await options.storage.load();
     const runner = new MemberRunner(options, new ServerMember(options.config, durable));
     options.transport.start({
-      message: (from, message) => {
+      message: (from, raw) => {
+        let message = raw;
+        if (isFragment(raw)) {
+          try {
+            message = runner.assembler(from).push(raw);
+          } catch (err) {
+            runner.collector.onInvalidPeerMessage();
+            options.onInvalidPeerMessage?.(from, (err as Error).message);
+            return;
+          }
+          if (message === undefined) return; // more parts to come
+        }
         // The edge of trust: only well-formed messages reach the member, whoever sent them.
         const valid = validatePeerMessage(message);
         if (valid.ok) {
@@ -90,6 +104,7 @@ export class MemberRunner {
       },
       peerDown: (peer) => {
         runner.peersUp.delete(peer);
+        runner.assemblers.delete(peer); // a new link is a new stream: a half message is gone
         runner.collector.onPeerDown(peer);
         runner.input(() => runner.member.peerDisconnected(peer));
       },
@@ -171,6 +186,26 @@ export class MemberRunner {
     void this.options.storage.close();
   }
 
+  /**
+   * A message the transport refuses as too large (a SNAP of a big tree) goes in parts the receiving
+   * runner reassembles; anything else the transport refuses is a bug and is thrown.
+   */
+  private send(to: MemberId, message: unknown): void {
+    try {
+      this.options.transport.send(to, message);
+    } catch (err) {
+      if (!(err instanceof RangeError) || this.options.transport.maxMessageBytes === undefined) throw err;
+      const partBytes = this.options.transport.maxMessageBytes - 1024; // room for the part's own envelope
+      for (const part of splitMessage(message, this.nextFragmentedId++, partBytes)) this.options.transport.send(to, part);
+    }
+  }
+
+  private assembler(from: MemberId): FragmentAssembler {
+    let a = this.assemblers.get(from);
+    if (!a) this.assemblers.set(from, (a = new FragmentAssembler()));
+    return a;
+  }
+
   private input(fn: () => void): void {
     if (this.stopped) return;
     fn();
@@ -181,7 +216,7 @@ export class MemberRunner {
     this.collector.onReady(ready, this.clock());
     for (const d of ready.deliveries) this.ring.push(d.zxid, d.digest);
     this.options.observe?.(ready);
-    for (const p of ready.peer) this.options.transport.send(p.to, p.message);
+    for (const p of ready.peer) this.send(p.to, p.message);
     for (const c of ready.clients) {
       const handlers = this.clients.get(c.connection);
       if (handlers) queueMicrotask(() => handlers.onMessage(c.message));

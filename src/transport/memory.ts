@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import type { MemberId } from '../zab/messages.js';
 import type { PeerEvents, PeerTransport } from './transport.js';
 
@@ -5,7 +6,19 @@ import type { PeerEvents, PeerTransport } from './transport.js';
  * Members in one process (tests, the in-tab demo, examples): messages are delivered asynchronously,
  * in order per link, and links can be cut and restored to play partitions.
  */
+export interface MemoryHubOptions {
+  /** Refuse (RangeError) messages above this many bytes encoded, as a real transport would; none by default. */
+  readonly maxMessageBytes?: number;
+}
+
+const sizer = new Packr({ useRecords: false, moreTypes: false });
+
 export class MemoryHub {
+  readonly maxMessageBytes: number | undefined;
+  constructor(options: MemoryHubOptions = {}) {
+    this.maxMessageBytes = options.maxMessageBytes;
+  }
+
   private readonly endpoints = new Map<MemberId, MemoryTransport>();
   private readonly cut = new Set<string>();
   private queue: { from: MemberId; to: MemberId; message: unknown }[] = [];
@@ -58,6 +71,10 @@ export class MemoryHub {
 
   /** @internal */
   send(from: MemberId, to: MemberId, message: unknown): void {
+    if (this.maxMessageBytes !== undefined) {
+      const size = sizer.pack(message).length;
+      if (size > this.maxMessageBytes) throw new RangeError(`message of ${size} bytes is above the hub's ${this.maxMessageBytes}`);
+    }
     if (!this.linked(from, to)) return;
     this.queue.push({ from, to, message });
     if (!this.scheduled) {
@@ -80,6 +97,10 @@ export class MemoryHub {
 export class MemoryTransport implements PeerTransport {
   events: PeerEvents | null = null;
   started = false;
+
+  get maxMessageBytes(): number | undefined {
+    return this.hub.maxMessageBytes;
+  }
 
   constructor(
     private readonly hub: MemoryHub,

@@ -14,8 +14,11 @@ export interface PeerEvents {
 export interface PeerTransport {
   readonly self: MemberId;
   start(events: PeerEvents): void;
+  /** Throws a RangeError, sending nothing, for a message above `maxMessageBytes` encoded. */
   send(to: MemberId, message: unknown): void;
   close(): void;
+  /** The largest message one `send` carries, when there is a limit; the runner cuts larger ones in parts. */
+  readonly maxMessageBytes?: number;
   /** Encoded bytes handed to the link to `peer` so far, for metrics; transports that do not count leave it out. */
   bytesSent?(peer: MemberId): number;
 }

@@ -31,6 +31,7 @@ import { PeerLinks, decideRelay, parseTransportMessage, routeTo, sameRoute, type
 import { SignallingSources, type SignallingSource } from './webrtc/sources.js';
 
 export { MessageTooLargeError, MAX_MESSAGE_BYTES } from './webrtc/framing.js';
+import { MAX_MESSAGE_BYTES } from './webrtc/framing.js';
 export type { SignallingLike, SignallingSource } from './webrtc/sources.js';
 
 export interface WebRtcTransportOptions {
@@ -95,6 +96,7 @@ function randomSession(): string {
 
 export class WebRtcTransport implements PeerTransport {
   readonly self: MemberId;
+  readonly maxMessageBytes = MAX_MESSAGE_BYTES;
   private events: PeerEvents | null = null;
   private closed = false;
   private readonly sources: SignallingSources;
