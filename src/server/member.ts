@@ -64,7 +64,8 @@ interface PendingRequest {
 
 interface Connection {
   readonly id: number;
-  state: 'new' | 'connecting' | 'open';
+  /** parked: connected while this member was out of a quorum; served once it is back in one. */
+  state: 'new' | 'parked' | 'connecting' | 'open';
   sessionId: number;
   readOnly: boolean;
   timeoutMs: number;
@@ -72,7 +73,9 @@ interface Connection {
   queue: PendingRequest[];
   /** Xids only grow on a connection (the client keeps counting across reconnects). */
   lastXid: number;
-  /** The connect request while the session is being created or revalidated. */
+  /** When a parked connect started waiting for a quorum. */
+  parkedAtMs?: number;
+  /** The connect request while the session is being created or revalidated (or parked). */
   connect?: ConnectRequest;
 }
 
@@ -258,7 +261,14 @@ export class ServerMember {
     const timeoutMs = this.negotiate(req.timeoutMs);
     c.timeoutMs = timeoutMs;
     if (!this.serving) {
-      if (!req.canBeReadOnly) return this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} is not in a quorum`);
+      if (!req.canBeReadOnly) {
+        // Most often an election is under way and ends in a few ticks: hold the connect rather than
+        // send the client round every member with a growing backoff (ZooKeeper refuses at once).
+        c.state = 'parked';
+        c.connect = req;
+        c.parkedAtMs = this.nowMs;
+        return;
+      }
       // Read-only: an existing session keeps its id (if its password checks out), a new one gets a local id.
       if (req.sessionId > 0 && !this.passwordMatches(req.sessionId, req.password)) {
         return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${req.sessionId.toString(16)} is unknown here`);
@@ -282,6 +292,13 @@ export class ServerMember {
     c.connect = req;
     c.sessionId = req.sessionId;
     this.sendServer({ type: 'REVALIDATE', sessionId: req.sessionId, connection: c.id });
+  }
+
+  private unpark(c: Connection): void {
+    const req = c.connect!;
+    c.state = 'new';
+    c.connect = undefined;
+    this.onConnect(c, req);
   }
 
   private passwordMatches(sessionId: number, password: Uint8Array): boolean {
@@ -482,6 +499,10 @@ export class ServerMember {
   private checkConnections(): void {
     for (const c of [...this.connections.values()]) {
       const limit = c.state === 'open' ? c.timeoutMs : this.forwardTimeoutMs;
+      if (c.state === 'parked' && this.nowMs - c.parkedAtMs! > this.forwardTimeoutMs) {
+        this.refuse(c, ErrorCode.CONNECTIONLOSS, `member ${this.id} is not in a quorum`);
+        continue;
+      }
       if (this.nowMs - c.lastHeardMs > limit) {
         this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'client silent past its session timeout');
         continue;
@@ -606,6 +627,10 @@ export class ServerMember {
       this.serving = s.serving;
       // ZooKeeper closes its clients when it leaves or joins the quorum; they reconnect to a member that fits.
       for (const c of [...this.connections.values()]) {
+        if (c.state === 'parked') {
+          if (s.serving) this.unpark(c);
+          continue;
+        }
         if (c.readOnly === !s.serving && c.state === 'open') continue;
         this.dropClient(c, ErrorCode.CONNECTIONLOSS, s.serving ? `member ${this.id} rejoined the quorum` : `member ${this.id} lost the quorum`);
       }
