@@ -8,7 +8,7 @@ import { formatZxid, type Zxid } from '../zab/zxid.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { Checker, Violation, type CheckedMember } from './checker.js';
 import { EventQueue } from './event-queue.js';
-import { CALM_NETWORK, Network } from './network.js';
+import { CALM_NETWORK, Network, type NetworkFaults } from './network.js';
 import { isOutputEmpty, type NodeOutput, type SimNode } from './node.js';
 import { drawProfile, type SimProfile } from './profile.js';
 import { Rng } from './rng.js';
@@ -36,6 +36,42 @@ export interface SimOptions {
   readonly workload?: Workload;
   /** How a txn is named in the checker's records (default: the simulator's `{ id }` txns). */
   readonly txnId?: (txn: unknown) => string | undefined;
+  /** Sees every peer message and Zab event (the classroom demo draws them); never changes the run. */
+  readonly observer?: SimObserver;
+}
+
+/** One copy of a peer message on the simulated network. */
+export interface WireMessage {
+  /** Unique in the run, in send order: what `dropMessage` takes. */
+  readonly id: number;
+  readonly from: MemberId;
+  readonly to: MemberId;
+  readonly message: unknown;
+  readonly zab: ZabMessage | null;
+  readonly sentAt: number;
+  /** When it is due, or null when the network lost it at once (why: `lost`). */
+  readonly arriveAt: number | null;
+  readonly lost?: 'no connection' | 'partitioned' | 'dropped';
+}
+
+/** What happened to a message in flight, when it left the network. */
+export type WireOutcome = 'delivered' | 'dropped' | 'connection lost' | 'receiver down';
+
+export interface SimObserver {
+  sent?(m: WireMessage): void;
+  /** A message in flight arrived (`delivered`), or was lost on the way. */
+  left?(id: number, outcome: WireOutcome): void;
+  zabEvent?(member: MemberId, ev: ZabEvent): void;
+}
+
+/** One member as an observer sees it: up or down, paused, what is durable and what is not yet. */
+export interface MemberInfo {
+  readonly id: MemberId;
+  readonly alive: boolean;
+  readonly pausedUntil: number;
+  readonly durable: Readonly<DurableState>;
+  /** Writes handed to storage and not yet durable: a crash now may lose them. */
+  readonly pendingWrites: number;
 }
 
 export interface MemberView {
@@ -54,7 +90,7 @@ export interface SimResult {
 
 type SimEvent =
   | { kind: 'tick'; member: MemberId; incarnation: number }
-  | { kind: 'deliver'; from: MemberId; to: MemberId; generation: number; message: unknown }
+  | { kind: 'deliver'; from: MemberId; to: MemberId; generation: number; message: unknown; id: number }
   | { kind: 'flushDone'; member: MemberId; incarnation: number; seq: number }
   | { kind: 'fault' }
   | { kind: 'crash'; member: MemberId; incarnation: number; atSync: boolean }
@@ -113,6 +149,10 @@ export class Simulation implements WorldApi {
   private booted = false;
   private microtasksPending = false;
   private readonly trace?: (line: string) => void;
+  private readonly observer: SimObserver | undefined;
+  private messageSeq = 0;
+  /** Messages in flight that must vanish instead of arriving (`dropMessage`). */
+  private readonly doomed = new Set<number>();
 
   constructor(private readonly options: SimOptions) {
     const root = new Rng(options.seed);
@@ -122,6 +162,7 @@ export class Simulation implements WorldApi {
     this.network = new Network(root.fork(4));
     this.nodeRng = root.fork(5);
     this.trace = options.trace;
+    this.observer = options.observer;
     this.nodes = options.nodes ?? zabNodes;
     this.workload = options.workload ?? new ZabWorkload();
     this.txnId = options.txnId ?? ((txn) => (typeof txn === 'object' && txn !== null && typeof (txn as { id?: unknown }).id === 'string' ? (txn as { id: string }).id : undefined));
@@ -214,12 +255,74 @@ export class Simulation implements WorldApi {
     return this.members.map((m) => ({ id: m.id, status: m.node ? m.node.zab.status() : null, applied: m.records.length }));
   }
 
-  crashMember(id: MemberId): void {
-    this.crash(this.member(id), false);
+  /** Crashes a member now; says how many not-yet-durable writes it had and how many reached the disk anyway. */
+  crashMember(id: MemberId): { pending: number; surviving: number } {
+    return this.crash(this.member(id), false);
   }
 
   restartMember(id: MemberId): void {
     this.restart(this.member(id));
+  }
+
+  // ---- hooks for a person at the controls (the classroom demo) -------------------------------
+
+  /**
+   * Processes the next event alone and returns its time (undefined if there is none), so a driver
+   * can let client promise continuations settle between any two events, as runAsync does.
+   */
+  stepEvent(): number | undefined {
+    this.boot();
+    const next = this.queue.pop();
+    if (!next) return undefined;
+    this.clock = next.at;
+    this.stats.events++;
+    this.handle(next.item);
+    return next.at;
+  }
+
+  /** When the next event is due (undefined once the world has nothing left to do). */
+  nextEventAt(): number | undefined {
+    return this.queue.peekTime();
+  }
+
+  /** Whether client code ran since the last call: its promise continuations must settle first. */
+  takeClientActivity(): boolean {
+    const pending = this.microtasksPending;
+    this.microtasksPending = false;
+    return pending;
+  }
+
+  /** The message in flight with this id vanishes instead of arriving (a black-holed packet). */
+  dropMessage(id: number): void {
+    if (id > 0 && id <= this.messageSeq) this.doomed.add(id);
+  }
+
+  /** Blocks or unblocks the link between two members in both directions (a silent partition). */
+  setLinkBlocked(a: MemberId, b: MemberId, blocked: boolean): void {
+    this.network.setBlocked(a, b, blocked);
+    this.network.setBlocked(b, a, blocked);
+    this.log(`LINK m${a}-m${b} ${blocked ? 'blocked' : 'unblocked'}`);
+  }
+
+  isLinkBlocked(a: MemberId, b: MemberId): boolean {
+    return this.network.isBlocked(a, b) || this.network.isBlocked(b, a);
+  }
+
+  /** Freezes a member (a long GC pause): no ticks, messages wait at its door, until `untilMs`. */
+  pauseMember(id: MemberId, untilMs: number): void {
+    const m = this.member(id);
+    m.pausedUntil = Math.max(m.pausedUntil, untilMs);
+    this.log(`PAUSE m${id} until ${m.pausedUntil.toFixed(1)}`);
+  }
+
+  /** Delays, loss, duplication and reordering for messages sent from now on. */
+  setNetworkFaults(faults: NetworkFaults): void {
+    this.network.faults = faults;
+  }
+
+  memberInfo(id: MemberId): MemberInfo {
+    const m = this.member(id);
+    return { id, alive: m.node !== null, pausedUntil: m.pausedUntil, durable: m.storage.durable, pendingWrites: m.storage.pendingCount };
   }
 
   /** Runs to convergence; for worlds whose clients are plain callbacks. */
@@ -309,8 +412,8 @@ export class Simulation implements WorldApi {
     return m.node !== null;
   }
 
-  private crash(m: SimMember, atSync: boolean): void {
-    if (m.node === null) return;
+  private crash(m: SimMember, atSync: boolean): { pending: number; surviving: number } {
+    if (m.node === null) return { pending: 0, surviving: 0 };
     const pending = m.storage.pendingCount;
     const surviving = this.faultRng.int(0, pending);
     const torn = this.faultRng.int(0, 3);
@@ -325,6 +428,7 @@ export class Simulation implements WorldApi {
     if (!this.healingStarted && this.profile.crashWeight + this.profile.syncCrashRate > 0) {
       this.queue.push(this.clock + this.faultRng.between(10, 600), { kind: 'restart', member: m.id });
     }
+    return { pending, surviving };
   }
 
   private restart(m: SimMember): void {
@@ -403,8 +507,15 @@ export class Simulation implements WorldApi {
       if (zab) this.checker.onSend(this.checked(m), zab);
       this.stats.messages++;
       if (this.trace && zab?.type !== 'PING') this.log(`m${m.id} → m${out1.to} ${zab ? describeMessage(zab) : JSON.stringify(out1.message).slice(0, 160)}`);
-      for (const p of this.network.plan(this.clock, m.id, out1.to)) {
-        this.queue.push(p.at, { kind: 'deliver', from: m.id, to: out1.to, generation: p.generation, message: out1.message });
+      const plan = this.network.plan(this.clock, m.id, out1.to);
+      for (const p of plan) {
+        const id = ++this.messageSeq;
+        this.queue.push(p.at, { kind: 'deliver', from: m.id, to: out1.to, generation: p.generation, message: out1.message, id });
+        this.observer?.sent?.({ id, from: m.id, to: out1.to, message: out1.message, zab, sentAt: this.clock, arriveAt: p.at });
+      }
+      if (!plan.length && this.observer?.sent) {
+        const lost = !this.network.isConnected(m.id, out1.to) ? 'no connection' : this.network.isBlocked(m.id, out1.to) ? 'partitioned' : 'dropped';
+        this.observer.sent({ id: ++this.messageSeq, from: m.id, to: out1.to, message: out1.message, zab, sentAt: this.clock, arriveAt: null, lost });
       }
       if (zab && SYNC_CRASH_TRIGGERS.has(zab.type) && !this.healingStarted && this.faultRng.chance(this.profile.syncCrashRate)) {
         // Crash the sender or the receiver a moment later, while the sync is half done.
@@ -419,6 +530,7 @@ export class Simulation implements WorldApi {
   }
 
   private onZabEvent(m: LiveMember, ev: ZabEvent): void {
+    this.observer?.zabEvent?.(m.id, ev);
     switch (ev.type) {
       case 'electionStarted':
         this.stats.elections++;
@@ -465,13 +577,15 @@ export class Simulation implements WorldApi {
         return;
       }
       case 'deliver': {
-        if (!this.network.deliverable(ev.from, ev.to, ev.generation)) return;
+        if (this.doomed.delete(ev.id)) return this.observer?.left?.(ev.id, 'dropped');
+        if (!this.network.deliverable(ev.from, ev.to, ev.generation)) return this.observer?.left?.(ev.id, 'connection lost');
         const m = this.member(ev.to);
-        if (!this.alive(m)) return;
+        if (!this.alive(m)) return this.observer?.left?.(ev.id, 'receiver down');
         if (m.pausedUntil > this.clock) {
           this.queue.push(m.pausedUntil, ev);
           return;
         }
+        this.observer?.left?.(ev.id, 'delivered');
         this.input(m, (n) => n.message(ev.from, ev.message));
         return;
       }
