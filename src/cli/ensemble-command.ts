@@ -3,9 +3,9 @@
  * processes) on this machine, with a status line per member whenever something changes.
  */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { startSignallingServer } from '../signalling/server.js';
-import { Supervisor, statusLine } from '../node/supervisor.js';
+import { resolve } from 'node:path';
+import { launchEnsemble } from '../node/launch.js';
+import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped } from './args.js';
 
 export const ensembleUsage =
@@ -31,35 +31,24 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   const tickMs = f.int('tick-ms');
   // A fresh secret per run: only these members (and whoever reads it here) can join the room.
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
-  const ids = Array.from({ length: size }, (_, i) => i + 1);
 
-  const signalPort = f.int('signal-port') ?? 4444;
-  // Each member also hosts a rendezvous on signal-port + id, so the mesh outlives the server.
-  const rendezvousPort = (id: number): number => signalPort + id;
-  const server = await startSignallingServer({
-    port: signalPort,
-    host: '127.0.0.1',
-    roomSecretCheck: (r) => (r === room ? secret : undefined),
-  });
   const quiet = f.bool('quiet');
-  const supervisor = new Supervisor({
-    ids,
-    clientPort: (id) => clientBase + id - 1,
-    args: (id) => [
-      '--id', String(id), '--members', ids.join(','), '--room', room,
-      '--signal', [server.url, ...ids.map((m) => `ws://127.0.0.1:${rendezvousPort(m)}`)].join(','),
-      '--rendezvous-port', String(rendezvousPort(id)),
-      '--data', join(dataRoot, String(id)), '--client-port', String(clientBase + id - 1),
-      ...(tickMs !== undefined ? ['--tick-ms', String(tickMs)] : []),
-    ],
-    env: { PEERKEEPER_SECRET: secret },
+  const launched = await launchEnsemble({
+    size,
+    room,
+    secret,
+    dataRoot,
+    signalPort: f.int('signal-port') ?? 4444,
+    clientPortBase: clientBase,
+    ...(tickMs !== undefined ? { tickMs } : {}),
+    rooms: 'configured',
     onLine: (_id, line) => {
       if (!quiet) console.log(line);
     },
   });
+  const { server, supervisor, clientPorts } = launched;
   console.log(`signalling server ${server.url}, room ${room}; ${size} members, data in ${dataRoot}`);
-  console.log(`connect: peerkeeper shell --connect ${ids.map((id) => `127.0.0.1:${clientBase + id - 1}`).join(',')}`);
-  supervisor.startAll();
+  console.log(`connect: peerkeeper shell --connect ${clientPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
 
   let shown = '';
   const timer = setInterval(() => {
@@ -75,7 +64,6 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   const why = await untilStopped();
   console.log(`stopping the ensemble (${why})`);
   clearInterval(timer);
-  await supervisor.stopAll();
-  await server.close();
+  await launched.stop();
   return 0;
 }

@@ -9,6 +9,7 @@ const usage = `peerkeeper <command>
   demo                    a simulated ensemble in the terminal, in real time
   node --id N --members 1,2,3 --room R --signal URL --data DIR [--client-port 2181]
                           one ensemble member (WebRTC mesh, files, a local client port)
+  start [--port 5173]     the browser demo (Vite), a signalling server and a Node ensemble (npm start)
   ensemble [--size 3]     a signalling server and N members on this machine, with status lines
   shell [--connect host:port,...] [--timeout 4000] [--read-only] [-c "cmd; cmd"]
                           a zkCli-like shell against members' client ports (type help inside)
@@ -36,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
     case 'node': {
       const { nodeCommand } = await import('./node-command.js');
       return nodeCommand(rest);
+    }
+    case 'start': {
+      const { startCommand } = await import('./start-command.js');
+      return startCommand(rest);
     }
     case 'ensemble': {
       const { ensembleCommand } = await import('./ensemble-command.js');

@@ -341,7 +341,8 @@ function isDefinite(code: number): boolean {
   return code !== ERR_CONNECTIONLOSS && code !== -7 && code !== -122 && code !== -112 && code !== -118;
 }
 
-function effectsOf(txn: ServerTxn, result: TxnResult | undefined): Effect[] {
+/** What a committed txn did to the tree, as the history checker replays it (also used by the browser history test). */
+export function effectsOf(txn: ServerTxn, result: TxnResult | undefined): Effect[] {
   const body = txn.body;
   const op = (o: MultiOpTxn): Effect[] => {
     switch (o.type) {

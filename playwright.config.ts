@@ -1,0 +1,52 @@
+/**
+ * Browser tests (test/browser): real members in Chromium tabs, served by Vite (a build of demo/, then
+ * `vite preview`). Debian's Chromium by
+ * default (CHROMIUM_PATH overrides). One worker: the tests start several tabs and Node processes each.
+ */
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.PEERKEEPER_VITE_PORT ?? 5187);
+const TEST_OUT = 'dist/test-pages';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Tabs in the background must keep ticking like the one in front.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  // Host candidates as IP addresses, not mDNS names, so a tab and a Node member (@roamhq/wrtc) connect.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export default defineConfig({
+  testDir: 'test/browser',
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    },
+  },
+  // The built pages, not the dev server: its file watcher would reload every open tab (and lose its
+  // member's memory mid-test) whenever someone edits a source file.
+  webServer: {
+    command: `npx vite build --outDir ${TEST_OUT} --logLevel warn && npx vite preview --outDir ${TEST_OUT} --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}/member.html`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

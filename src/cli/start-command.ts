@@ -1,0 +1,96 @@
+/**
+ * `peerkeeper start` (what `npm start` runs): the teaching demo and the member pages served by Vite,
+ * the signalling server (open rooms, so tabs pick their own room and secret), and an embedded
+ * ensemble of Node members as child processes that tabs and programs can use.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchEnsemble } from '../node/launch.js';
+import { statusLine } from '../node/supervisor.js';
+import { UsageError, parseFlags, untilStopped } from './args.js';
+
+const FLAGS = {
+  port: 'int',
+  size: 'int',
+  'signal-port': 'int',
+  'client-port': 'int',
+  data: 'string',
+  'no-node': 'bool',
+  verbose: 'bool',
+} as const;
+
+export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2181] [--data ./data/start] [--no-node] [--verbose]';
+
+export async function startCommand(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv, FLAGS);
+  const size = f.int('size') ?? 3;
+  if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
+  const room = 'node-ensemble';
+  const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(12).toString('hex');
+  const verbose = f.bool('verbose');
+  const launched = f.bool('no-node')
+    ? null
+    : await launchEnsemble({
+        size,
+        room,
+        secret,
+        dataRoot: resolve(f.string('data') ?? './data/start'),
+        signalPort: f.int('signal-port') ?? 4444,
+        clientPortBase: f.int('client-port') ?? 2181,
+        rooms: 'open',
+        onLine: (_id, line) => {
+          if (verbose) console.log(line);
+        },
+      });
+
+  const { createServer } = await import('vite');
+  const vite = await createServer({
+    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
+    server: { port: f.int('port') ?? 5173, strictPort: false },
+    plugins: [
+      {
+        // Pages ask `GET /peerkeeper.json` where the signalling server and the Node ensemble are.
+        name: 'peerkeeper-start-info',
+        configureServer(server) {
+          server.middlewares.use('/peerkeeper.json', (_req, res) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ signal: launched?.server.url ?? null, nodeRoom: launched ? room : null, nodeClientPorts: launched?.clientPorts ?? [] }));
+          });
+        },
+      },
+    ],
+  });
+  await vite.listen();
+  const url = vite.resolvedUrls?.local[0] ?? `http://127.0.0.1:${vite.config.server.port}/`;
+  console.log(`\npeerkeeper demo: ${url}`);
+  console.log(`  the classroom (a simulated ensemble you can slow down, break and replay): ${url}`);
+  console.log(`  a real member per tab (open it in 3 tabs: they form an ensemble): ${url}member.html`);
+  if (launched) {
+    console.log(`  signalling server ${launched.server.url}; Node ensemble (room ${room}) on client ports ${launched.clientPorts.join(', ')}`);
+    console.log(`  shell: npx peerkeeper shell --connect ${launched.clientPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
+  }
+  console.log('Ctrl-C stops everything.\n');
+
+  let shown = '';
+  const timer = launched
+    ? setInterval(() => {
+        void launched.supervisor.poll().then(() => {
+          const block = launched.supervisor.members.map(statusLine).join('\n');
+          // Role changes only: the demo is where the details live.
+          const roles = launched.supervisor.members.map((m) => `${m.id}:${m.status?.role ?? '-'}:${m.status?.epoch ?? '-'}`).join(' ');
+          if (roles !== shown) {
+            shown = roles;
+            console.log(block);
+          }
+        });
+      }, 1000)
+    : null;
+
+  const why = await untilStopped();
+  console.log(`stopping (${why})`);
+  if (timer) clearInterval(timer);
+  await vite.close();
+  await launched?.stop();
+  return 0;
+}

@@ -1,0 +1,64 @@
+/**
+ * A signalling server in this process and N members as child processes on this machine, each
+ * hosting a rendezvous on signal-port + id (so the mesh outlives the server) and a client port
+ * client-port + id − 1. What `peerkeeper ensemble` and `peerkeeper start` run.
+ */
+import { join } from 'node:path';
+import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
+import { Supervisor } from './supervisor.js';
+
+export interface LaunchOptions {
+  readonly size: number;
+  readonly room: string;
+  readonly secret: string;
+  readonly dataRoot: string;
+  readonly signalPort: number;
+  readonly clientPortBase: number;
+  readonly tickMs?: number;
+  /** 'configured': only this ensemble's room exists; 'open': any room (browser tabs pick their own). */
+  readonly rooms: 'configured' | 'open';
+  readonly onLine?: (id: number, line: string) => void;
+}
+
+export interface LaunchedEnsemble {
+  readonly server: SignallingServer;
+  readonly supervisor: Supervisor;
+  readonly ids: readonly number[];
+  readonly clientPorts: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble> {
+  const ids = Array.from({ length: o.size }, (_, i) => i + 1);
+  const rendezvousPort = (id: number): number => o.signalPort + id;
+  const clientPort = (id: number): number => o.clientPortBase + id - 1;
+  const server = await startSignallingServer({
+    port: o.signalPort,
+    host: '127.0.0.1',
+    roomSecretCheck: o.rooms === 'open' ? 'open' : (r) => (r === o.room ? o.secret : undefined),
+  });
+  const supervisor = new Supervisor({
+    ids,
+    clientPort,
+    args: (id) => [
+      '--id', String(id), '--members', ids.join(','), '--room', o.room,
+      '--signal', [server.url, ...ids.map((m) => `ws://127.0.0.1:${rendezvousPort(m)}`)].join(','),
+      '--rendezvous-port', String(rendezvousPort(id)),
+      '--data', join(o.dataRoot, String(id)), '--client-port', String(clientPort(id)),
+      ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
+    ],
+    env: { PEERKEEPER_SECRET: o.secret },
+    ...(o.onLine ? { onLine: o.onLine } : {}),
+  });
+  supervisor.startAll();
+  return {
+    server,
+    supervisor,
+    ids,
+    clientPorts: ids.map(clientPort),
+    stop: async () => {
+      await supervisor.stopAll();
+      await server.close();
+    },
+  };
+}

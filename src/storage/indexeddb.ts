@@ -1,0 +1,196 @@
+import { promisifyRequest } from 'idb-keyval';
+import { cloneDurableState, applyWrite, type DurableState, type SequencedWrite } from '../zab/persistence.js';
+import type { Snapshot } from '../zab/messages.js';
+import { compareZxid } from '../zab/zxid.js';
+import { decodeValue, encodeValue } from './indexeddb/codec.js';
+import {
+  BASE_KEY,
+  SNAPSHOT_KEY,
+  STORE_NAME,
+  baseOf,
+  isBase,
+  isRecord,
+  isSnapshot,
+  recordKeys,
+  recordOf,
+  replay,
+  type Record,
+} from './indexeddb/records.js';
+import { openStrictStore, type StrictStore } from './indexeddb/strict-store.js';
+import type { ZabStorage } from './storage.js';
+
+export interface IndexedDbStorageOptions {
+  /** Another IndexedDB (fake-indexeddb in Node tests). Default: the global one. */
+  readonly indexedDB?: IDBFactory;
+}
+
+/** What the status line shows about the store. */
+export interface IndexedDbStats {
+  readonly database: string;
+  /** Records written since the last base (each compaction folds them into a new base). */
+  readonly records: number;
+  readonly transactions: number;
+}
+
+/** One database per room and member: two tabs of the same member id must never share it (see browser/ids.ts). */
+export function memberDatabaseName(room: string, id: number): string {
+  return `peerkeeper/${room}/${id}`;
+}
+
+/**
+ * Zab's durable state in IndexedDB (layout and recovery: indexeddb/records.ts). Every `write(batch)`
+ * is one read-write transaction opened with strict durability and resolves on its `complete`: the
+ * whole batch becomes durable at once or not at all, so there is no torn tail to repair. A batch
+ * adds one small record per write (an append's entries in one record), never rewrites the log;
+ * only a compaction or a snapshot install folds everything into a new base, in the same transaction
+ * that deletes the records it replaces.
+ */
+export class IndexedDbStorage implements ZabStorage {
+  private queue: Promise<void> = Promise.resolve();
+  private failed: Error | null = null;
+  private closed = false;
+  private transactions = 0;
+
+  private constructor(
+    readonly database: string,
+    private readonly store: StrictStore,
+    /** The durable image, kept in step with the store by applyWrite. */
+    private readonly image: DurableState,
+    private nextRecord: number,
+    private records: number,
+  ) {}
+
+  static async open(room: string, id: number, options: IndexedDbStorageOptions = {}): Promise<IndexedDbStorage> {
+    const database = memberDatabaseName(room, id);
+    const store = openStrictStore(database, STORE_NAME, options.indexedDB);
+    try {
+      const read = await store.use('readonly', (s) =>
+        Promise.all([
+          promisifyRequest(s.get(BASE_KEY)),
+          promisifyRequest(s.get(SNAPSHOT_KEY)),
+          promisifyRequest(s.getAllKeys(recordKeys())),
+          promisifyRequest(s.getAll(recordKeys())),
+        ]),
+      );
+      const [baseBytes, snapshotBytes, keys, values] = read;
+      const base = baseBytes === undefined ? undefined : decodeValue(baseBytes);
+      if (base !== undefined && !isBase(base)) throw new Error('the stored base is malformed');
+      const snapshot = snapshotBytes === undefined ? undefined : decodeValue(snapshotBytes);
+      if (snapshot !== undefined && !isSnapshot(snapshot)) throw new Error('the stored snapshot is malformed');
+      const records: Record[] = values.map((v, i) => {
+        const r = decodeValue(v);
+        if (!isRecord(r)) throw new Error(`record ${String(keys[i])} is malformed`);
+        return r;
+      });
+      const image = replay(base, records, snapshot);
+      const last = keys.length ? Number(keys[keys.length - 1]) : -1;
+      return new IndexedDbStorage(database, store, image, last + 1, records.length);
+    } catch (e) {
+      await store.close().catch(() => {});
+      throw new Error(`IndexedDB storage ${database}: ${(e as Error).message}`);
+    }
+  }
+
+  async load(): Promise<DurableState> {
+    return cloneDurableState(this.image);
+  }
+
+  write(batch: readonly SequencedWrite[]): Promise<void> {
+    const run = this.queue.then(() => this.writeNow(batch));
+    // A failed batch leaves the store and the image out of step: every later batch fails too.
+    this.queue = run.catch((e: unknown) => {
+      this.failed ??= e instanceof Error ? e : new Error(String(e));
+    });
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.store.close();
+  }
+
+  stats(): IndexedDbStats {
+    return { database: this.database, records: this.records, transactions: this.transactions };
+  }
+
+  private async writeNow(batch: readonly SequencedWrite[]): Promise<void> {
+    if (this.failed) throw new Error(`IndexedDB storage ${this.database} failed earlier: ${this.failed.message}`);
+    if (this.closed) throw new Error(`IndexedDB storage ${this.database} is closed`);
+    const records: Uint8Array[] = [];
+    let rebase = false;
+    let snapshot: Snapshot | null = null;
+    for (const { write } of batch) {
+      const before = { snapshot: this.image.snapshot, logBase: this.image.logBase };
+      applyWrite(this.image, write);
+      switch (write.kind) {
+        case 'saveSnapshot':
+          // applyWrite keeps the newer snapshot it has: then there is nothing to record.
+          if (this.image.snapshot === before.snapshot) continue;
+          snapshot = write.snapshot;
+          break;
+        case 'installSnapshot':
+          snapshot = write.snapshot;
+          rebase = true;
+          continue;
+        case 'compact':
+          if (compareZxid(this.image.logBase, before.logBase) !== 0) rebase = true;
+          continue;
+      }
+      records.push(encodeValue(recordOf(write)));
+    }
+    const snapshotBytes = snapshot ? encodeValue({ zxid: snapshot.zxid, data: snapshot.data }) : null;
+    const baseBytes = rebase ? encodeValue(baseOf(this.image)) : null;
+    if (!records.length && !snapshotBytes && !baseBytes) return;
+    const first = this.nextRecord;
+    await this.store.use('readwrite', (s) => {
+      if (snapshotBytes) s.put(snapshotBytes, SNAPSHOT_KEY);
+      if (baseBytes) {
+        // The base is the image after the whole batch: the batch's records are in it already.
+        s.delete(recordKeys());
+        s.put(baseBytes, BASE_KEY);
+      } else {
+        records.forEach((r, i) => s.put(r, first + i));
+      }
+      return promisifyRequest(s.transaction);
+    });
+    this.transactions++;
+    if (baseBytes) this.records = 0;
+    else {
+      this.nextRecord += records.length;
+      this.records += records.length;
+    }
+  }
+}
+
+/**
+ * Asks the browser not to evict this origin's storage under pressure (`navigator.storage.persist()`).
+ * Without it a member's log can vanish when the disk fills up, which to Zab is a member that lost
+ * acknowledged writes. Resolves false where the API is missing or the browser says no.
+ */
+export async function requestPersistence(): Promise<boolean> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (!storage?.persist) return false;
+  try {
+    return await storage.persist();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the browser already granted persistent storage. */
+export async function persisted(): Promise<boolean> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (!storage?.persisted) return false;
+  try {
+    return await storage.persisted();
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets a member's durable state (the page's "reset"; tests). Waits while the database is open elsewhere. */
+export function deleteMemberDatabase(room: string, id: number, factory: IDBFactory = globalThis.indexedDB): Promise<void> {
+  return promisifyRequest(factory.deleteDatabase(memberDatabaseName(room, id))).then(() => undefined);
+}
