@@ -45,6 +45,10 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       });
 
   const { createServer } = await import('vite');
+  // Vite exits the process on SIGTERM by itself (status 143) before we could stop the Node members:
+  // its handler goes, ours (below) closes Vite and then the ensemble.
+  const sigtermBefore = new Set(process.listeners('SIGTERM'));
+  const stdinEndBefore = new Set(process.stdin.listeners('end'));
   const vite = await createServer({
     configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
     server: { port: f.int('port') ?? 5173, strictPort: false },
@@ -62,10 +66,11 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     ],
   });
   await vite.listen();
+  for (const l of process.listeners('SIGTERM')) if (!sigtermBefore.has(l)) process.off('SIGTERM', l);
+  for (const l of process.stdin.listeners('end')) if (!stdinEndBefore.has(l)) process.stdin.off('end', l as () => void);
   const url = vite.resolvedUrls?.local[0] ?? `http://127.0.0.1:${vite.config.server.port}/`;
-  console.log(`\npeerkeeper demo: ${url}`);
+  console.log(`\npeerkeeper demo: ${url}member.html?ice=none  (open it in 3 tabs: they form an ensemble)`);
   console.log(`  the classroom (a simulated ensemble you can slow down, break and replay): ${url}`);
-  console.log(`  a real member per tab (open it in 3 tabs: they form an ensemble): ${url}member.html`);
   if (launched) {
     console.log(`  signalling server ${launched.server.url}; Node ensemble (room ${room}) on client ports ${launched.clientPorts.join(', ')}`);
     console.log(`  shell: npx peerkeeper shell --connect ${launched.clientPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
@@ -92,5 +97,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   if (timer) clearInterval(timer);
   await vite.close();
   await launched?.stop();
-  return 0;
+  // Vite's file watchers and the dependency optimiser may hold the loop a while longer; we are done.
+  process.exit(0);
 }
