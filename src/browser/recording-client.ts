@@ -6,32 +6,10 @@
  * machine's clock). The xid and session let the committed txns be matched back to the ops.
  */
 import { ZooKeeperClient } from '../client/client.js';
-import { ZooKeeperError } from '../client/errors.js';
-import type { ClientToMember, Connector, MemberToClient, Operation, OperationResult } from '../protocol/client.js';
-import type { Zxid } from '../zab/zxid.js';
+import type { ClientToMember, Connector, MemberToClient, Operation } from '../protocol/client.js';
+import { callOperation, failedAnswer, settle, type Answer, type RecordedOp } from '../sim/history/recording.js';
 
-export type Outcome = 'ok' | 'error' | 'unknown';
-
-export interface RecordedOp {
-  readonly id: number;
-  session: number;
-  readonly op: Operation;
-  readonly invokeMs: number;
-  completeMs: number | null;
-  outcome: Outcome;
-  err?: number;
-  result?: OperationResult;
-  zxid?: Zxid;
-  readOnly?: boolean;
-  xid?: number;
-}
-
-const CONNECTIONLOSS = -4;
-
-/** Errors that mean the request certainly did not happen (as opposed to CONNECTIONLOSS and friends); as zk-workload.ts. */
-export function isDefinite(code: number): boolean {
-  return code !== CONNECTIONLOSS && code !== -7 && code !== -122 && code !== -112 && code !== -118;
-}
+export type { RecordedOp } from '../sim/history/recording.js';
 
 export interface RecordingOptions {
   readonly connector: Connector;
@@ -84,23 +62,18 @@ export class RecordingClient {
     this.o.record(rec);
     this.unsent.push(rec);
     this.busy++;
-    const settle = (outcome: Outcome, err?: number, result?: OperationResult): void => {
+    const done = (answer: Answer): void => {
       this.busy--;
-      rec.completeMs = Date.now();
-      rec.outcome = outcome;
-      if (err !== undefined) rec.err = err;
-      if (result) rec.result = result;
+      settle(rec, Date.now(), answer);
       // An op that never reached the wire must not take the xid of the next one.
       const i = this.unsent.indexOf(rec);
       if (i >= 0) this.unsent.splice(i, 1);
       if (rec.session === 0) rec.session = this.session();
     };
     try {
-      settle('ok', undefined, await this.call(op));
+      done({ outcome: 'ok', result: await callOperation(this.zk, op) });
     } catch (e) {
-      const code = e instanceof ZooKeeperError ? e.code : CONNECTIONLOSS;
-      const definite = e instanceof ZooKeeperError && isDefinite(code);
-      settle(definite ? 'error' : 'unknown', code, e instanceof ZooKeeperError && e.results ? { op: 'multi', results: e.results } : undefined);
+      done(failedAnswer(e));
     }
     return rec;
   }
@@ -132,34 +105,5 @@ export class RecordingClient {
     this.byXid.delete(m.xid);
     rec.zxid = m.zxid;
     if (m.readOnly) rec.readOnly = true;
-  }
-
-  private async call(op: Operation): Promise<OperationResult> {
-    const zk = this.zk;
-    switch (op.op) {
-      case 'create': {
-        const r = await zk.create2(op.path, op.data, { mode: op.mode });
-        return { op: 'create', path: r.path, stat: r.stat };
-      }
-      case 'setData':
-        return { op: 'setData', stat: await zk.setData(op.path, op.data, op.version) };
-      case 'delete':
-        await zk.delete(op.path, op.version);
-        return { op: 'delete' };
-      case 'getData': {
-        const r = await zk.getData(op.path, { watch: op.watch });
-        return { op: 'getData', data: r.data, stat: r.stat };
-      }
-      case 'exists':
-        return { op: 'exists', stat: await zk.exists(op.path, { watch: op.watch }) };
-      case 'getChildren':
-        return { op: 'getChildren', children: await zk.getChildren(op.path) };
-      case 'multi':
-        return { op: 'multi', results: await zk.multi(op.ops) };
-      case 'sync':
-        return { op: 'sync', path: await zk.sync(op.path) };
-      default:
-        throw new Error(`the recorder does not issue ${op.op}`);
-    }
   }
 }

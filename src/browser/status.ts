@@ -1,38 +1,22 @@
 import type { ConnectionState } from '../client/types.js';
 import type { MemberRunner } from '../server/runner.js';
+import { coreMemberStatus, type CoreMemberStatus } from '../server/status.js';
 import type { DurableState } from '../zab/persistence.js';
 import type { MemberId } from '../zab/messages.js';
 import { formatZxid, ZXID_ZERO } from '../zab/zxid.js';
 
 /**
  * What a browser member reports about itself (the page's status panel, `window.peerkeeper.status()`):
- * the fields of the Node member's `/status` (src/node/status.ts) without the process ones, plus the
- * tab's own: its storage, what it recovered from it, and its in-tab client.
+ * the fields every member reports (server/status.ts), plus the tab's own: its storage, what it
+ * recovered from it, and its in-tab client.
  */
-export interface BrowserMemberStatus {
-  readonly id: MemberId;
+export interface BrowserMemberStatus extends CoreMemberStatus {
   readonly room: string;
   readonly members: readonly MemberId[];
-  readonly role: string;
-  readonly phase: string;
-  readonly leader: MemberId | null;
-  readonly epoch: number | null;
-  readonly acceptedEpoch: number;
-  readonly currentEpoch: number;
-  readonly lastZxid: string;
-  readonly committedZxid: string;
-  readonly appliedZxid: string;
-  readonly digest: string;
-  /** In a quorum, in broadcast phase: reads and writes. */
-  readonly serving: boolean;
   /** 'read-write', 'read-only' (no quorum: reads possibly stale, writes refused) or 'stopped'. */
   readonly mode: 'read-write' | 'read-only' | 'stopped';
-  readonly sessions: number;
-  readonly peersUp: readonly MemberId[];
   /** True while the mesh is cut on purpose (`isolate()`). */
   readonly isolated: boolean;
-  readonly tickMs: number;
-  readonly uptimeMs: number;
   readonly storage: {
     readonly kind: 'indexeddb' | 'memory';
     readonly database: string | null;
@@ -65,44 +49,24 @@ export function summariseRecovered(d: DurableState): RecoveredSummary {
   };
 }
 
-export interface StatusParts {
-  readonly room: string;
-  readonly members: readonly MemberId[];
+/** What the tab knows beside the runner; the rest of the status comes from it. */
+export interface StatusParts
+  extends Pick<BrowserMemberStatus, 'room' | 'members' | 'peersUp' | 'isolated' | 'tickMs' | 'storage' | 'recovered' | 'client' | 'signalling'> {
   readonly runner: MemberRunner;
   readonly stopped: boolean;
-  readonly peersUp: readonly MemberId[];
-  readonly isolated: boolean;
-  readonly tickMs: number;
   readonly startedAt: number;
-  readonly storage: BrowserMemberStatus['storage'];
-  readonly recovered: RecoveredSummary;
-  readonly client: BrowserMemberStatus['client'];
-  readonly signalling: readonly string[];
 }
 
 export function browserMemberStatus(p: StatusParts): BrowserMemberStatus {
-  const s = p.runner.member.status();
+  const core = coreMemberStatus(p.runner, p.peersUp, p.startedAt, p.tickMs);
   return {
-    id: s.id,
+    ...core,
     room: p.room,
     members: p.members,
-    role: p.stopped ? 'STOPPED' : s.role,
-    phase: s.phase,
-    leader: s.leader,
-    epoch: s.epoch,
-    acceptedEpoch: s.acceptedEpoch,
-    currentEpoch: s.currentEpoch,
-    lastZxid: formatZxid(s.lastZxid),
-    committedZxid: formatZxid(s.committedZxid),
-    appliedZxid: formatZxid(s.treeZxid),
-    digest: s.digest,
-    serving: !p.stopped && s.serving,
-    mode: p.stopped ? 'stopped' : s.serving ? 'read-write' : 'read-only',
-    sessions: s.sessions,
-    peersUp: p.peersUp,
+    role: p.stopped ? 'STOPPED' : core.role,
+    serving: !p.stopped && core.serving,
+    mode: p.stopped ? 'stopped' : core.serving ? 'read-write' : 'read-only',
     isolated: p.isolated,
-    tickMs: p.tickMs,
-    uptimeMs: Date.now() - p.startedAt,
     storage: p.storage,
     recovered: p.recovered,
     client: p.client,

@@ -5,10 +5,10 @@
  * Prometheus text, … see admin-http.ts) through the `http` handler the member passes in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ClientFrameError, MAX_CLIENT_FRAME_BYTES, decodeClientFrame, encodeClientFrame } from '../codec/client-wire.js';
 import type { ClientToMember, ConnectionHandlers, MemberConnection } from '../protocol/client.js';
+import { closeServer, listen, urlHost } from './http-listen.js';
 
 export interface ClientEndpointOptions {
   readonly port: number; // 0 picks a free port
@@ -92,25 +92,16 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
     ws.on('error', (err) => o.log?.(`client socket error: ${err.message}`));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, o.port, host);
   return {
     port,
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `ws://${urlHost(host)}:${port}`,
     connections: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of sockets) ws.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      return closeServer(server);
+    },
   };
 }
 

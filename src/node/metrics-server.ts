@@ -4,8 +4,8 @@
  * same admin GETs as the client port (admin-http.ts); `/` lists them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AdminHandler } from './admin-http.js';
+import { closeServer, listen, urlHost } from './http-listen.js';
 
 export interface MetricsServer {
   readonly port: number;
@@ -33,21 +33,10 @@ export async function startMetricsServer(o: { port: number; host?: string; http:
       res.end(`no such path ${url.pathname}\n`);
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, o.port, host);
   return {
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: `http://${urlHost(host)}:${port}/metrics`,
+    close: () => closeServer(server),
   };
 }

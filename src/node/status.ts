@@ -1,27 +1,11 @@
 import type { MemberRunner } from '../server/runner.js';
+import { coreMemberStatus, type CoreMemberStatus } from '../server/status.js';
 import type { MemberId } from '../zab/messages.js';
-import { formatZxid } from '../zab/zxid.js';
 
 /** What `GET /status` answers, `srvr` prints and `peerkeeper ensemble` shows per member. */
-export interface MemberStatus {
-  readonly id: MemberId;
+export interface MemberStatus extends CoreMemberStatus {
   readonly pid: number;
-  readonly role: string;
-  readonly phase: string;
-  readonly leader: MemberId | null;
-  readonly epoch: number | null;
-  readonly acceptedEpoch: number;
-  readonly currentEpoch: number;
-  readonly lastZxid: string;
-  readonly committedZxid: string;
-  readonly appliedZxid: string;
-  readonly digest: string;
-  readonly serving: boolean;
-  readonly sessions: number;
   readonly clientConnections: number;
-  readonly peersUp: readonly MemberId[];
-  readonly tickMs: number;
-  readonly uptimeMs: number;
   /** From the member's metrics (absent from members older than them). */
   readonly znodeCount?: number;
   readonly watchCount?: number;
@@ -33,28 +17,13 @@ export interface MemberStatus {
 }
 
 export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[], clientConnections: number, startedAt: number, tickMs: number): MemberStatus {
-  const s = runner.member.status();
+  const core = coreMemberStatus(runner, peersUp, startedAt, tickMs);
   const m = runner.metrics();
   const lat = m.requestLatencyMs;
   return {
-    id: s.id,
+    ...core,
     pid: process.pid,
-    role: s.role,
-    phase: s.phase,
-    leader: s.leader,
-    epoch: s.epoch,
-    acceptedEpoch: s.acceptedEpoch,
-    currentEpoch: s.currentEpoch,
-    lastZxid: formatZxid(s.lastZxid),
-    committedZxid: formatZxid(s.committedZxid),
-    appliedZxid: formatZxid(s.treeZxid),
-    digest: s.digest,
-    serving: s.serving,
-    sessions: s.sessions,
     clientConnections,
-    peersUp: [...peersUp].sort((a, b) => a - b),
-    tickMs,
-    uptimeMs: Date.now() - startedAt,
     znodeCount: m.znodeCount,
     watchCount: m.watchCount,
     outstandingRequests: m.outstandingRequests,

@@ -1,46 +1,30 @@
 import { ZooKeeperClient } from '../client/client.js';
-import { ZooKeeperError } from '../client/errors.js';
 import type { ClientToMember, EventType, MemberToClient, MultiOp, Operation, OperationResult } from '../protocol/client.js';
 import type { ServerTxn } from '../server/messages.js';
-import type { MultiOpTxn, TxnResult } from '../tree/index.js';
+import type { TxnResult } from '../tree/index.js';
 import type { MemberId } from '../zab/messages.js';
 import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
 import { Violation } from './checker.js';
 import { ClientNet, type ClientNetWorld } from './client-net.js';
 import { WatchChecker } from './watch-checker.js';
 import { checkHistory } from './history/index.js';
-import type { CommittedTxn, Effect, HistoryOp, Outcome } from './history/types.js';
+import { callOperation, committedTruth, effectsOf, failedAnswer, indexBySessionXid, settle, toHistoryOp, type Answer, type AppliedTxn, type RecordedOp } from './history/recording.js';
 import type { AppliedRecord } from './state-machine.js';
 import type { Workload, WorldApi } from './workload.js';
 
-const ERR_CONNECTIONLOSS = -4;
 /** Each key under its own parent, so the linearizability search splits into small partitions. */
 const PARENTS = ['/p0', '/p1', '/p2', '/p3', '/q', '/eph'];
 const KEYS = ['/p0/k', '/p1/k', '/p2/k', '/p3/k'];
 const EPHEMERALS = ['/eph/e0', '/eph/e1'];
-
-interface Recorded {
-  readonly id: number;
-  readonly session: number;
-  readonly op: Operation;
-  readonly invokeMs: number;
-  completeMs: number | null;
-  outcome: Outcome;
-  err?: number;
-  result?: OperationResult;
-  zxid?: Zxid;
-  readOnly?: boolean;
-  xid?: number;
-}
 
 /** One ZooKeeperClient object; when its session expires a new one takes its slot, with a new tag. */
 interface SimClient {
   readonly tag: number;
   readonly zk: ZooKeeperClient;
   /** Ops invoked through the API and not yet seen on the wire, oldest first (the client sends in call order). */
-  unsent: Recorded[];
+  unsent: RecordedOp[];
   /** Sent ops by xid, waiting for their response on the wire. */
-  byXid: Map<number, Recorded>;
+  byXid: Map<number, RecordedOp>;
   /** Versions last seen per path, for compare-and-set. */
   versions: Map<string, number>;
   busy: number;
@@ -67,9 +51,9 @@ export class ZkWorkload implements Workload {
   private readonly clients: SimClient[] = [];
   /** The client object currently working in each slot. */
   private readonly slots: SimClient[] = [];
-  private readonly history: Recorded[] = [];
+  private readonly history: RecordedOp[] = [];
   /** Each committed zxid once, with its txn and result, as first applied anywhere. */
-  private readonly committed = new Map<string, { zxid: Zxid; txn: ServerTxn; result: TxnResult | undefined; atMs: number }>();
+  private readonly committed = new Map<string, AppliedTxn>();
   private nextOpId = 1;
   /** Per path, the committed changes a watch would report (shared by every client's watch checker). */
   private readonly changes = new Map<string, { zxid: Zxid; event: EventType }[]>();
@@ -122,7 +106,7 @@ export class ZkWorkload implements Workload {
     }
     rec.xid = m.xid;
     // The session the request really runs in (a read-only session is replaced by a real one).
-    (rec as { session: number }).session = c.zk.sessionId;
+    rec.session = c.zk.sessionId;
     c.byXid.set(m.xid, rec);
   }
 
@@ -204,65 +188,32 @@ export class ZkWorkload implements Workload {
 
   private invoke(c: SimClient, op: Operation): void {
     const w = this.world;
-    const rec: Recorded = { id: this.nextOpId++, session: c.zk.sessionId, op, invokeMs: w.now, completeMs: null, outcome: 'unknown' };
+    const rec: RecordedOp = { id: this.nextOpId++, session: c.zk.sessionId, op, invokeMs: w.now, completeMs: null, outcome: 'unknown' };
     this.history.push(rec);
     c.unsent.push(rec);
     c.busy++;
-    const settle = (outcome: Outcome, err?: number, result?: OperationResult): void => {
+    const done = (answer: Answer): void => {
       c.busy--;
-      rec.completeMs = w.now;
-      rec.outcome = outcome;
-      if (err !== undefined) rec.err = err;
-      if (result) rec.result = result;
+      settle(rec, w.now, answer);
       // An op that never reached the wire must not take the xid of the next one.
       const i = c.unsent.indexOf(rec);
       if (i >= 0) c.unsent.splice(i, 1);
-      if (rec.session === 0) (rec as { session: number }).session = c.zk.sessionId;
+      if (rec.session === 0) rec.session = c.zk.sessionId;
     };
-    const zk = c.zk;
-    this.call(zk, op).then(
+    callOperation(c.zk, op).then(
       (result) => {
-        settle('ok', undefined, result);
+        done({ outcome: 'ok', result });
         this.learnVersions(c, op, result);
         if (op.op === 'create' && PARENTS.includes(op.path)) this.parentsSeen.add(op.path);
         // A sync is answered, then the read it is there for.
         if (op.op === 'sync' && !w.healing) this.invoke(c, { op: 'getData', path: w.rng.pick(KEYS), watch: false });
       },
       (e: unknown) => {
-        const code = e instanceof ZooKeeperError ? e.code : ERR_CONNECTIONLOSS;
-        const definite = e instanceof ZooKeeperError && isDefinite(code);
-        if (op.op === 'create' && code === -110 && PARENTS.includes(op.path)) this.parentsSeen.add(op.path);
-        settle(definite ? 'error' : 'unknown', code, e instanceof ZooKeeperError && e.results ? { op: 'multi', results: e.results } : undefined);
+        const answer = failedAnswer(e);
+        if (op.op === 'create' && answer.err === -110 && PARENTS.includes(op.path)) this.parentsSeen.add(op.path);
+        done(answer);
       },
     );
-  }
-
-  private async call(zk: ZooKeeperClient, op: Operation): Promise<OperationResult> {
-    switch (op.op) {
-      case 'create': {
-        const r = await zk.create2(op.path, op.data, { mode: op.mode });
-        return { op: 'create', path: r.path, stat: r.stat };
-      }
-      case 'setData':
-        return { op: 'setData', stat: await zk.setData(op.path, op.data, op.version) };
-      case 'delete':
-        await zk.delete(op.path, op.version);
-        return { op: 'delete' };
-      case 'getData': {
-        const r = await zk.getData(op.path, { watch: op.watch });
-        return { op: 'getData', data: r.data, stat: r.stat };
-      }
-      case 'exists':
-        return { op: 'exists', stat: await zk.exists(op.path, { watch: op.watch }) };
-      case 'getChildren':
-        return { op: 'getChildren', children: await zk.getChildren(op.path) };
-      case 'multi':
-        return { op: 'multi', results: await zk.multi(op.ops) };
-      case 'sync':
-        return { op: 'sync', path: await zk.sync(op.path) };
-      default:
-        throw new Error(`the workload does not issue ${op.op}`);
-    }
   }
 
   private learnVersions(c: SimClient, op: Operation, r: OperationResult): void {
@@ -298,32 +249,8 @@ export class ZkWorkload implements Workload {
 
   /** Matches committed txns to the ops that asked for them, then runs the history checkers. */
   finish(): void {
-    const bySessionXid = new Map<string, Recorded>();
-    for (const r of this.history) if (r.xid !== undefined) bySessionXid.set(`${r.session}:${r.xid}`, r);
-    const truth: CommittedTxn[] = [...this.committed.values()]
-      .sort((a, b) => compareZxid(a.zxid, b.zxid))
-      .map(({ zxid, txn, result, atMs }) => {
-        const op = txn.xid >= 0 ? bySessionXid.get(`${txn.sessionId}:${txn.xid}`) : undefined;
-        return {
-          zxid,
-          opId: op ? op.id : null,
-          effects: effectsOf(txn, result),
-          timeMs: txn.body.time,
-          committedMs: atMs,
-        };
-      });
-    const ops: HistoryOp[] = this.history.map((r) => ({
-      id: r.id,
-      session: r.session,
-      op: r.op,
-      invokeMs: r.invokeMs,
-      completeMs: r.completeMs,
-      outcome: r.outcome,
-      ...(r.err !== undefined ? { err: r.err } : {}),
-      ...(r.result ? { result: r.result } : {}),
-      ...(r.zxid ? { zxid: r.zxid } : {}),
-      ...(r.readOnly ? { readOnly: true } : {}),
-    }));
+    const truth = committedTruth(this.committed.values(), indexBySessionXid(this.history));
+    const ops = this.history.map(toHistoryOp);
     // The ground truth settles which writes of unknown outcome happened, so the search need not try both ways.
     const report = checkHistory(ops, truth, { initial: [{ path: '/zookeeper' }], fifo: true, unknownFromTruth: 'always', maxStatesPerPartition: 100_000 });
     if (report.verdict === 'inconclusive') this.world.stats.historyInconclusive++;
@@ -333,38 +260,5 @@ export class ZkWorkload implements Workload {
     if (report.verdict === 'violation') {
       throw new Violation('history', `${report.summary}\n${report.violations.map((v) => v.message).join('\n')}`);
     }
-  }
-}
-
-/** Errors that mean the request certainly did not happen (as opposed to CONNECTIONLOSS and friends). */
-function isDefinite(code: number): boolean {
-  return code !== ERR_CONNECTIONLOSS && code !== -7 && code !== -122 && code !== -112 && code !== -118;
-}
-
-/** What a committed txn did to the tree, as the history checker replays it (also used by the browser history test). */
-export function effectsOf(txn: ServerTxn, result: TxnResult | undefined): Effect[] {
-  const body = txn.body;
-  const op = (o: MultiOpTxn): Effect[] => {
-    switch (o.type) {
-      case 'create':
-        return [{ kind: 'create', path: o.path, data: o.data, ephemeralOwner: o.ephemeralOwner, mode: o.mode }];
-      case 'delete':
-        return [{ kind: 'delete', path: o.path }];
-      case 'setData':
-        return [{ kind: 'set', path: o.path, data: o.data, version: o.version }];
-      default:
-        return [];
-    }
-  };
-  if (result && 'type' in result && result.type === 'error') return [];
-  switch (body.type) {
-    case 'multi':
-      return result?.type === 'multi' && result.results.every((r) => r.type !== 'error') ? body.ops.flatMap(op) : [];
-    case 'closeSession':
-      return result?.type === 'closeSession' ? result.deletedPaths.map((path) => ({ kind: 'delete' as const, path })) : [];
-    case 'createSession':
-      return [];
-    default:
-      return op(body);
   }
 }

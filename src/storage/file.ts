@@ -7,6 +7,7 @@ import { encodeFrame } from './file/framing.js';
 import { segmentName, snapshotName, type SnapshotRef } from './file/layout.js';
 import { applyTracked, baseRecord } from './file/records.js';
 import { recover } from './file/recovery.js';
+import { SerialWrites } from './serial-writes.js';
 import type { ZabStorage } from './storage.js';
 
 export interface FileStorageOptions {
@@ -28,10 +29,8 @@ export interface FileStorageOptions {
  * image; once that is durable the older segments are deleted.
  */
 export class FileStorage implements ZabStorage {
-  /** Batches run one after another: the next never starts before the previous one's fsync. */
-  private queue: Promise<void> = Promise.resolve();
-  private failed: Error | null = null;
-  private closed = false;
+  /** The next batch never starts before the previous one's fsync. */
+  private readonly writes: SerialWrites;
 
   private constructor(
     private readonly dir: string,
@@ -43,7 +42,9 @@ export class FileStorage implements ZabStorage {
     private readonly snapshots: SnapshotRef[],
     private readonly snapshotFiles: Set<string>,
     private nextSnapshotId: number,
-  ) {}
+  ) {
+    this.writes = new SerialWrites(`file storage ${dir}`);
+  }
 
   static async open(dir: string, options: FileStorageOptions = {}): Promise<FileStorage> {
     const warn = options.onWarning ?? ((m: string) => console.warn(`[file-storage] ${dir}: ${m}`));
@@ -63,24 +64,14 @@ export class FileStorage implements ZabStorage {
   }
 
   write(batch: readonly SequencedWrite[]): Promise<void> {
-    const run = this.queue.then(() => this.writeNow(batch));
-    // A failed batch leaves the disk and the image out of step: every later batch fails too.
-    this.queue = run.catch((e: unknown) => {
-      this.failed ??= e instanceof Error ? e : new Error(String(e));
-    });
-    return run;
+    return this.writes.run(() => this.writeNow(batch));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue;
-    await this.fh.close();
+    if (await this.writes.close()) await this.fh.close();
   }
 
   private async writeNow(batch: readonly SequencedWrite[]): Promise<void> {
-    if (this.failed) throw new Error(`file storage ${this.dir} failed earlier: ${this.failed.message}`);
-    if (this.closed) throw new Error(`file storage ${this.dir} is closed`);
     let frames: Buffer[] = [];
     for (const { write } of batch) {
       switch (write.kind) {

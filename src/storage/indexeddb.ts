@@ -17,6 +17,7 @@ import {
   type Record,
 } from './indexeddb/records.js';
 import { openStrictStore, type StrictStore } from './indexeddb/strict-store.js';
+import { SerialWrites } from './serial-writes.js';
 import type { ZabStorage } from './storage.js';
 
 export interface IndexedDbStorageOptions {
@@ -46,9 +47,7 @@ export function memberDatabaseName(room: string, id: number): string {
  * that deletes the records it replaces.
  */
 export class IndexedDbStorage implements ZabStorage {
-  private queue: Promise<void> = Promise.resolve();
-  private failed: Error | null = null;
-  private closed = false;
+  private readonly writes: SerialWrites;
   private transactions = 0;
 
   private constructor(
@@ -58,7 +57,9 @@ export class IndexedDbStorage implements ZabStorage {
     private readonly image: DurableState,
     private nextRecord: number,
     private records: number,
-  ) {}
+  ) {
+    this.writes = new SerialWrites(`IndexedDB storage ${database}`);
+  }
 
   static async open(room: string, id: number, options: IndexedDbStorageOptions = {}): Promise<IndexedDbStorage> {
     const database = memberDatabaseName(room, id);
@@ -96,19 +97,11 @@ export class IndexedDbStorage implements ZabStorage {
   }
 
   write(batch: readonly SequencedWrite[]): Promise<void> {
-    const run = this.queue.then(() => this.writeNow(batch));
-    // A failed batch leaves the store and the image out of step: every later batch fails too.
-    this.queue = run.catch((e: unknown) => {
-      this.failed ??= e instanceof Error ? e : new Error(String(e));
-    });
-    return run;
+    return this.writes.run(() => this.writeNow(batch));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue;
-    await this.store.close();
+    if (await this.writes.close()) await this.store.close();
   }
 
   stats(): IndexedDbStats {
@@ -116,8 +109,6 @@ export class IndexedDbStorage implements ZabStorage {
   }
 
   private async writeNow(batch: readonly SequencedWrite[]): Promise<void> {
-    if (this.failed) throw new Error(`IndexedDB storage ${this.database} failed earlier: ${this.failed.message}`);
-    if (this.closed) throw new Error(`IndexedDB storage ${this.database} is closed`);
     const records: Uint8Array[] = [];
     let rebase = false;
     let snapshot: Snapshot | null = null;

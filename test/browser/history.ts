@@ -6,12 +6,10 @@
  * src/sim/zk-workload.ts does.
  */
 import type { Page } from '@playwright/test';
-import type { RecordedOp } from '../../src/browser/recording-client.js';
 import type { AppliedTxn } from '../../src/browser/workload.js';
 import { checkHistory, type CommittedTxn, type HistoryOp, type HistoryReport } from '../../src/sim/history/index.js';
-import { effectsOf } from '../../src/sim/zk-workload.js';
+import { committedTruth, indexBySessionXid, sessionXidKey, toHistoryOp, type RecordedOp } from '../../src/sim/history/recording.js';
 import { decodeValue } from '../../src/storage/indexeddb/codec.js';
-import { compareZxid } from '../../src/zab/zxid.js';
 
 interface Export {
   ops: RecordedOp[];
@@ -45,30 +43,13 @@ export class HistoryCollector {
 
   check(): { report: HistoryReport; ops: HistoryOp[]; truth: CommittedTxn[] } {
     const records = [...this.ops.values()];
-    const bySessionXid = new Map<string, RecordedOp>();
-    for (const r of records) if (r.xid !== undefined) bySessionXid.set(`${r.session}:${r.xid}`, r);
-    const truth: CommittedTxn[] = [...this.applied.values()]
-      .sort((a, b) => compareZxid(a.zxid, b.zxid))
-      .map(({ zxid, txn, result, atMs }) => {
-        const op = txn.xid >= 0 ? bySessionXid.get(`${txn.sessionId}:${txn.xid}`) : undefined;
-        return { zxid, opId: op ? op.id : null, effects: effectsOf(txn, result), timeMs: txn.body.time, committedMs: atMs };
-      });
-    const ops: HistoryOp[] = records.map((r) => ({
-      id: r.id,
-      session: r.session,
-      op: r.op,
-      invokeMs: r.invokeMs,
-      completeMs: r.completeMs,
-      outcome: r.outcome,
-      ...(r.err !== undefined ? { err: r.err } : {}),
-      ...(r.result ? { result: r.result } : {}),
-      ...(r.zxid ? { zxid: r.zxid } : {}),
-      ...(r.readOnly ? { readOnly: true } : {}),
-    }));
+    const bySessionXid = indexBySessionXid(records);
+    const truth = committedTruth(this.applied.values(), bySessionXid);
+    const ops = records.map(toHistoryOp);
     // PEERKEEPER_HISTORY_DEBUG=1: which sessions' txns matched no op (expected: the setup session, closeSessions).
     if (process.env.PEERKEEPER_HISTORY_DEBUG) {
       const unmatched = new Map<number, number>();
-      for (const t of this.applied.values()) if (t.txn.xid >= 0 && !bySessionXid.has(`${t.txn.sessionId}:${t.txn.xid}`)) unmatched.set(t.txn.sessionId, (unmatched.get(t.txn.sessionId) ?? 0) + 1);
+      for (const t of this.applied.values()) if (t.txn.xid >= 0 && !bySessionXid.has(sessionXidKey(t.txn.sessionId, t.txn.xid))) unmatched.set(t.txn.sessionId, (unmatched.get(t.txn.sessionId) ?? 0) + 1);
       const sessions = new Map<number, number>();
       for (const r of records) sessions.set(r.session, (sessions.get(r.session) ?? 0) + 1);
       console.log(`unmatched txns by session ${JSON.stringify([...unmatched])}; ops by session ${JSON.stringify([...sessions])}`);

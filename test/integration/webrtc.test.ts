@@ -2,78 +2,19 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { startSignallingServer, type SignallingServer } from '../../src/signalling/server.js';
 import { SignallingClient } from '../../src/signalling/client.js';
-import { MessageTooLargeError, WebRtcTransport } from '../../src/transport/webrtc.js';
-import type { MemberId } from '../../src/zab/messages.js';
+import { MessageTooLargeError } from '../../src/transport/webrtc.js';
+import { MeshMember } from './fixtures/mesh-member.js';
 
 const ROOM = 'webrtc-test';
 const SECRET = 'mesh-secret';
 const MEMBERS = [1, 2, 3];
 
-class Member {
-  readonly t: WebRtcTransport;
-  readonly up = new Set<MemberId>();
-  readonly log: string[] = [];
-  readonly inbox = new Map<MemberId, unknown[]>();
-  private waiters: (() => void)[] = [];
-
+class Member extends MeshMember {
   constructor(self: number, server: SignallingServer, opts: { secret?: string; signalling?: SignallingClient } = {}) {
-    this.t = new WebRtcTransport({
-      self,
-      members: MEMBERS,
-      room: ROOM,
-      secret: opts.secret ?? SECRET,
-      signalling: opts.signalling ?? { url: server.url, WebSocket },
-      wrtc,
-      initialBackoffMs: 100,
-      maxBackoffMs: 1000,
-    });
-    this.t.start({
-      message: (from, m) => {
-        let q = this.inbox.get(from);
-        if (q === undefined) this.inbox.set(from, (q = []));
-        q.push(m);
-        this.poke();
-      },
-      peerUp: (p) => {
-        this.up.add(p);
-        this.log.push(`up ${p}`);
-        this.poke();
-      },
-      peerDown: (p) => {
-        this.up.delete(p);
-        this.log.push(`down ${p}`);
-        this.poke();
-      },
-    });
-  }
-
-  private poke(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  async until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what} (member ${this.t.self}; log ${this.log.join(', ')})`);
-      await new Promise<void>((r) => {
-        const timer = setTimeout(r, Math.min(left, 200));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          r();
-        });
-      });
-    }
-  }
-
-  from(p: MemberId): unknown[] {
-    return this.inbox.get(p) ?? [];
+    super({ self, members: MEMBERS, room: ROOM, secret: opts.secret ?? SECRET, signalling: opts.signalling ?? { url: server.url, WebSocket } });
   }
 }
 
