@@ -4,24 +4,11 @@
  * default (CHROMIUM_PATH overrides). One worker: the tests start several tabs and Node processes each.
  */
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/lib/chromium.js';
 
 const port = Number(process.env.PEERKEEPER_VITE_PORT ?? 5187);
 const TEST_OUT = 'dist/test-pages';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Tabs in the background must keep ticking like the one in front.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-  // Host candidates as IP addresses, not mDNS names, so a tab and a Node member (@roamhq/wrtc) connect.
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 export default defineConfig({
   testDir: 'test/browser',
@@ -35,7 +22,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
     },
   },

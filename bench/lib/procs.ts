@@ -1,7 +1,9 @@
 /** Child processes for the benchmark: tracked for cleanup, output kept (last lines) for diagnostics. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort, waitUntil } from '../../scripts/lib/waiting.js';
 import { trackPid, untrackPid } from './cleanup.js';
+
+export { freePort, waitUntil };
 
 export interface Proc {
   readonly child: ChildProcess;
@@ -84,18 +86,6 @@ export function spawnTracked(command: string, args: readonly string[], options: 
   };
 }
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `n` distinct free ports. */
 export async function freePorts(n: number): Promise<number[]> {
   const out = new Set<number>();
@@ -103,13 +93,3 @@ export async function freePorts(n: number): Promise<number[]> {
   return [...out];
 }
 
-/** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, describe: () => string, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

@@ -20,28 +20,15 @@ import type { LoadResult } from '../lib/load.js';
 import { freePort, spawnTracked, waitUntil, type Proc } from '../lib/procs.js';
 import { summarize } from '../lib/stats.js';
 import type { InPageLoad, Provider, Settled, Target } from './target.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VITE = `${REPO}node_modules/vite/bin/vite.js`;
 
-// As playwright.config.ts: tabs in the background keep ticking; host candidates as IPs.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 export async function browserTargetMissing(): Promise<string | null> {
   if (!existsSync(`${REPO}demo/member.html`) || !existsSync(`${REPO}src/browser/api.ts`)) return 'no demo/member.html + src/browser';
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`;
   if (!existsSync(VITE)) return 'vite is not installed';
   try {
     await import('@playwright/test');
@@ -103,7 +90,7 @@ export class BrowserTarget implements Target {
     this.config = {
       members: 3,
       process: 'Chromium tabs (one context), BroadcastChannel between tabs, IndexedDB storage',
-      chromium: CHROMIUM,
+      chromium: CHROMIUM_PATH,
       client: "each tab's own ZooKeeperClient (window.peerkeeper); load loop runs in the follower tab",
     };
   }
@@ -128,7 +115,7 @@ export class BrowserTarget implements Target {
       200,
     );
     const { chromium } = await import('@playwright/test');
-    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    this.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     this.context = await this.browser.newContext();
     for (const id of this.ids) await this.open(id);
     const s = await this.page(this.ids[0]!).evaluate(() => (window as unknown as { peerkeeper: { status(): BrowserMemberStatus } }).peerkeeper.status());

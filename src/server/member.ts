@@ -33,6 +33,9 @@ export interface ServerConfig {
   readonly forwardTimeoutTicks?: number;
 }
 
+/** Zab's status with what the member adds: its sessions, client connections and tree. */
+export type ServerStatus = ZabStatus & { readonly sessions: number; readonly connections: number; readonly digest: string; readonly treeZxid: Zxid };
+
 /** What the state machine did, for observers (simulator checks, the demo's log view, metrics). */
 export type ServerDelivery =
   | { readonly kind: 'apply'; readonly zxid: Zxid; readonly txn: ServerTxn; readonly code: number; readonly result: TxnResult; readonly digest: string }
@@ -143,7 +146,7 @@ export class ServerMember {
     return this.tree;
   }
 
-  status(): ZabStatus & { readonly sessions: number; readonly connections: number; readonly digest: string; readonly treeZxid: Zxid } {
+  status(): ServerStatus {
     return {
       ...this.zab.status(),
       sessions: this.tree.sessions().length,

@@ -10,7 +10,7 @@ import type { MemberId } from '../zab/messages.js';
 import type { SequencedWrite } from '../zab/persistence.js';
 import type { Zxid } from '../zab/zxid.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
-import type { ServerReady } from './member.js';
+import type { ServerReady, ServerStatus } from './member.js';
 import type { PeerMessage } from './messages.js';
 import { ProposalClock } from './proposal-clock.js';
 
@@ -68,22 +68,10 @@ export interface MetricsSnapshot {
 
 /** What the member and the runner know at the moment of a snapshot. */
 export interface MemberState {
-  readonly status: {
-    readonly id: MemberId;
-    readonly role: Role;
-    readonly phase: Phase;
-    readonly serving: boolean;
-    readonly leader: MemberId | null;
-    readonly epoch: number | null;
-    readonly acceptedEpoch: number;
-    readonly currentEpoch: number;
-    readonly lastZxid: Zxid;
-    readonly committedZxid: Zxid;
-    readonly treeZxid: Zxid;
-    readonly digest: string;
-    readonly sessions: number;
-    readonly connections: number;
-  };
+  readonly status: Pick<
+    ServerStatus,
+    'id' | 'role' | 'phase' | 'serving' | 'leader' | 'epoch' | 'acceptedEpoch' | 'currentEpoch' | 'lastZxid' | 'committedZxid' | 'treeZxid' | 'digest' | 'sessions' | 'connections'
+  >;
   readonly gauges: { readonly outstandingRequests: number; readonly watchCount: number; readonly znodeCount: number };
   readonly peersUp: ReadonlySet<MemberId>;
   readonly bytesSent?: (peer: MemberId) => number | undefined;
