@@ -1,3 +1,4 @@
+import { NO_RANDOM_FAULTS } from '../sim/profile.js';
 import { Simulation, type MemberView } from '../sim/simulation.js';
 import { formatZxid } from '../zab/zxid.js';
 
@@ -37,13 +38,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     seed: args.seed,
     members: args.members,
     profile: {
-      chaosMs: Infinity,
-      crashWeight: 0,
-      partitionWeight: 0,
-      linkDropWeight: 0,
-      pauseWeight: 0,
-      noiseWeight: 0,
-      syncCrashRate: 0,
+      ...NO_RANDOM_FAULTS,
       clients: 1,
       clientOutstanding: 2,
       clientThinkMs: 40,

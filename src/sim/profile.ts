@@ -61,3 +61,14 @@ export function drawProfile(rng: Rng, membersOverride?: number): SimProfile {
     clientThinkMs: rng.pick([1, 5, 20]),
   };
 }
+
+/** Every random fault off: for demos, where the person watching makes the faults (or none happen). */
+export const NO_RANDOM_FAULTS: Partial<SimProfile> = {
+  chaosMs: Infinity,
+  crashWeight: 0,
+  partitionWeight: 0,
+  linkDropWeight: 0,
+  pauseWeight: 0,
+  noiseWeight: 0,
+  syncCrashRate: 0,
+};

@@ -14,7 +14,7 @@ import type { TxnResult } from '../../../src/tree/index.js';
 import type { Stat } from '../../../src/protocol/client.js';
 import { Violation } from '../../../src/sim/checker.js';
 import type { NetworkFaults } from '../../../src/sim/network.js';
-import type { SimProfile } from '../../../src/sim/profile.js';
+import { NO_RANDOM_FAULTS, type SimProfile } from '../../../src/sim/profile.js';
 import { ServerNode, serverTxnId } from '../../../src/sim/server-node.js';
 import { Simulation, type WireMessage, type WireOutcome } from '../../../src/sim/simulation.js';
 import type { AppliedRecord } from '../../../src/sim/state-machine.js';
@@ -26,14 +26,8 @@ import { actionProblem, describeAction, hash32, TRACE_FORMAT, TRACE_VERSION, typ
 
 /** Random faults off: the person at the controls makes the faults. */
 export const DEMO_PROFILE: Partial<SimProfile> = {
+  ...NO_RANDOM_FAULTS,
   tickMs: 10,
-  chaosMs: Infinity,
-  crashWeight: 0,
-  partitionWeight: 0,
-  linkDropWeight: 0,
-  pauseWeight: 0,
-  noiseWeight: 0,
-  syncCrashRate: 0,
   maxDropRate: 0,
   maxDuplicateRate: 0,
   maxReorderRate: 0,
