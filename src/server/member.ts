@@ -538,7 +538,13 @@ export class ServerMember {
     for (let guard = 0; guard < 10_000; guard++) {
       const ready = this.zab.drain();
       if (!ready.messages.length && !ready.writes.length && !ready.deliveries.length && !ready.events.length) break;
-      for (const m of ready.messages) this.out.peer.push({ to: m.to, message: { layer: 'zab', message: m.message } });
+      // One envelope per distinct message (a PROPOSAL to every follower is one object), so the
+      // transport can encode it once for all of them.
+      let last: { inner: unknown; envelope: PeerMessage } | undefined;
+      for (const m of ready.messages) {
+        if (last?.inner !== m.message) last = { inner: m.message, envelope: { layer: 'zab', message: m.message } };
+        this.out.peer.push({ to: m.to, message: last.envelope });
+      }
       this.out.writes.push(...ready.writes);
       this.out.events.push(...ready.events);
       for (const d of ready.deliveries) {

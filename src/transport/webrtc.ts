@@ -117,6 +117,7 @@ export class WebRtcTransport implements PeerTransport {
 
   /** Encoded message bytes handed to each peer's link (before batching and chunking), for metrics. */
   private readonly sentBytes = new Map<MemberId, number>();
+  private lastEncoded: { message: unknown; bytes: Uint8Array } | undefined;
 
   constructor(private readonly o: WebRtcTransportOptions) {
     this.self = o.self;
@@ -153,7 +154,11 @@ export class WebRtcTransport implements PeerTransport {
   }
 
   send(to: MemberId, message: unknown): void {
-    const bytes = encodeMessage(message); // throws MessageTooLargeError: refused, never sent
+    // The same message object to several peers in a row (a PROPOSAL, a COMMIT) is encoded once;
+    // messages are never mutated once handed over.
+    let encoded = this.lastEncoded;
+    if (encoded === undefined || encoded.message !== message) this.lastEncoded = encoded = { message, bytes: encodeMessage(message) }; // throws MessageTooLargeError: refused, never sent
+    const bytes = encoded.bytes;
     const link = this.slots.get(to)?.link;
     if (link?.isUp) {
       link.enqueue(bytes);

@@ -60,6 +60,17 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
     m3.inbox.clear();
   });
 
+  await t.test('6 MiB queued at once goes out under backpressure, in order, and the link stays up', async () => {
+    // Six times the high-water mark: the link must stop at it, learn the channel drained, and resume
+    // (a link that misjudged its channel's buffer would stall here, or overflow the channel).
+    const part = new Uint8Array(200 * 1024).fill(5);
+    for (let i = 0; i < 30; i++) m1.t.send(2, { i, part });
+    await m2.until('30 large messages', () => m2.from(1).length >= 30);
+    assert.deepEqual(m2.from(1).map((m) => (m as { i: number }).i), Array.from({ length: 30 }, (_, i) => i));
+    assert.ok(m1.up.has(2) && m2.up.has(1));
+    m2.inbox.clear();
+  });
+
   await t.test('closing a transport gives peerDown on the others', async () => {
     m3.t.close();
     await m1.until('1 sees 3 down', () => !m1.up.has(3));

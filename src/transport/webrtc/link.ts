@@ -48,12 +48,15 @@ type DataChannelLike = {
 const MAX_INBOX = 4096;
 
 /**
- * When queued messages go out. In Node, after every I/O callback of this event-loop turn has run
- * (setImmediate): the ACKs and PROPOSALs that a burst of incoming messages produces leave as one
- * channel send instead of one each (a send costs ~85 µs of main thread in @roamhq/wrtc whatever
- * its size). Browsers have no setImmediate: there, at the end of the current task.
+ * When queued messages go out. A link that has sent nothing for IDLE_FLUSH_MS flushes as soon as
+ * the code that queued them returns (a microtask): a lone request is latency-bound, and waiting for
+ * the end of the event-loop turn cost ~0.1 ms per hop. A busy link flushes after every I/O callback
+ * of this turn has run (setImmediate in Node): the ACKs and PROPOSALs that a burst of incoming
+ * messages produces leave as one channel send instead of one each (a send costs ~85 µs of main
+ * thread in @roamhq/wrtc whatever its size). Browsers have no setImmediate: there, a microtask.
  */
-const flushSoon: (fn: () => void) => void =
+const IDLE_FLUSH_MS = 1;
+const flushAtEndOfTurn: (fn: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
     ? (fn) => void (globalThis as unknown as { setImmediate: (f: () => void) => unknown }).setImmediate(fn)
     : queueMicrotask;
@@ -78,6 +81,9 @@ export class PeerLink {
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
   private lastReceivedMs = 0;
   private lastSentMs = 0;
+  /** At least the channel's bufferedAmount (see pump). */
+  private bufferedBound = 0;
+  private lastFlushMs = -Infinity;
 
   constructor(private readonly o: LinkOptions) {
     const peerOptions: SimplePeer.Options = { initiator: o.initiator, trickle: true };
@@ -119,7 +125,8 @@ export class PeerLink {
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      flushSoon(() => this.flush());
+      if (performance.now() - this.lastFlushMs >= IDLE_FLUSH_MS) queueMicrotask(() => this.flush());
+      else flushAtEndOfTurn(() => this.flush());
     }
   }
 
@@ -188,13 +195,14 @@ export class PeerLink {
     const ch = this.channel();
     if (ch !== undefined) {
       ch.bufferedAmountLowThreshold = this.o.lowWaterBytes;
-      ch.addEventListener?.('bufferedamountlow', () => this.pump());
+      ch.addEventListener?.('bufferedamountlow', () => this.pump(true));
     }
     this.sendRaw(controlChunk({ t: 'hello', n: this.myNonce }));
   }
 
   private sendRaw(chunk: Uint8Array): void {
     this.lastSentMs = Date.now();
+    this.bufferedBound += chunk.length;
     try {
       this.peer.send(chunk);
     } catch (err) {
@@ -318,6 +326,7 @@ export class PeerLink {
 
   private flush(): void {
     this.flushScheduled = false;
+    this.lastFlushMs = performance.now();
     if (this.state !== 'up') return;
     let batch: Uint8Array[] = [];
     let size = 0;
@@ -337,24 +346,27 @@ export class PeerLink {
     this.pump();
   }
 
-  /** Hand chunks to the channel while its buffer is under the high-water mark. */
-  private pump(): void {
+  /**
+   * Hand chunks to the channel while its buffer is under the high-water mark.
+   *
+   * Reading bufferedAmount crosses into the native binding (~55 µs of main thread in @roamhq/wrtc, as
+   * much as half a send). The buffer only drains between our sends, so the last value read plus what
+   * we sent since is an upper bound of it: the real value is read only when that bound reaches the
+   * high-water mark, or when `bufferedamountlow` says it dropped.
+   */
+  private pump(fromLowEvent = false): void {
     if (this.state !== 'up') return;
-    const ch = this.channel();
-    // Reading bufferedAmount crosses into the native binding (~40 µs in @roamhq/wrtc): once per
-    // pump, then counted here.
-    let buffered = ch?.bufferedAmount ?? 0;
+    if (fromLowEvent || this.bufferedBound > this.o.highWaterBytes) this.bufferedBound = this.channel()?.bufferedAmount ?? 0;
     while (this.chunks.length > 0) {
-      if (buffered > this.o.highWaterBytes) break;
+      if (this.bufferedBound > this.o.highWaterBytes) break;
       const c = this.chunks.shift()!;
       this.queuedBytes -= c.length - 1;
       this.sendRaw(c);
-      buffered += c.length;
       if (this.state !== 'up') return;
     }
     if (this.chunks.length === 0) this.queuedBytes = this.pending.reduce((n, m) => n + m.length, 0);
     clearTimeout(this.pollTimer);
     // `bufferedamountlow` is the wake-up; a slow poll covers bindings that do not fire it.
-    if (this.chunks.length > 0) this.pollTimer = setTimeout(() => this.pump(), 50);
+    if (this.chunks.length > 0) this.pollTimer = setTimeout(() => this.pump(true), 50);
   }
 }
