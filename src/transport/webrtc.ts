@@ -54,6 +54,12 @@ export interface WebRtcTransportOptions {
   idleTimeoutMs?: number; // 6 s
   /** After a knock on an up link: nothing received within this long drops it. */
   probeTimeoutMs?: number; // 2 s
+  /**
+   * After a peer with an up link vanished from a signalling source (it left a room, or the server
+   * we met it at is gone: what a killed process looks like from outside): nothing received from it
+   * within this long drops the link. A live peer answers a probe at once, so this can be short.
+   */
+  presenceProbeMs?: number; // 150 ms
   signallingInitialBackoffMs?: number; // 500
   signallingMaxBackoffMs?: number; // 5000
   signallingJoinTimeoutMs?: number; // 10 s
@@ -80,6 +86,8 @@ interface Slot {
   startedMs: number;
   up: boolean;
   reachable: boolean;
+  /** In how many signalling sources the peer was present at the last refresh. */
+  presentIn: number;
   attempt: number;
   retry: ReturnType<typeof setTimeout> | undefined;
 }
@@ -124,7 +132,7 @@ export class WebRtcTransport implements PeerTransport {
     this.everyone = new Set([...o.members, o.self]);
     for (const m of o.members) {
       if (m !== o.self) {
-        this.slots.set(m, { link: undefined, session: undefined, route: undefined, startedMs: 0, up: false, reachable: false, attempt: 0, retry: undefined });
+        this.slots.set(m, { link: undefined, session: undefined, route: undefined, startedMs: 0, up: false, reachable: false, presentIn: 0, attempt: 0, retry: undefined });
       }
     }
     this.meshKey = deriveMeshKey(o.secret, o.room);
@@ -214,6 +222,9 @@ export class WebRtcTransport implements PeerTransport {
   private refresh(): void {
     for (const [m, slot] of this.slots) {
       if (this.closed) return;
+      const presentIn = this.sources.with(String(m)).length;
+      if (presentIn < slot.presentIn && slot.up) slot.link?.probe(this.o.presenceProbeMs ?? 150);
+      slot.presentIn = presentIn;
       const now = this.reachable(m);
       const rose = now && !slot.reachable;
       slot.reachable = now;

@@ -178,7 +178,28 @@ test('the central server restarts on the same port: sources rejoin, a member sta
   await stop(second);
 });
 
-test('a member killed with -9 is noticed by keepalive, not ICE', async (t) => {
+test('a member killed with -9 is noticed at once: it leaves signalling, and a short probe finds its link dead', async (t) => {
+  const r1 = await serve(startRendezvous({ port: 0, room: ROOM, secret: SECRET }));
+  // Keepalive far off, so only the presence probe can be what notices.
+  const m1 = new Member(1, [r1.url], { idleTimeoutMs: 30_000, presenceProbeMs: 150 });
+  const m2 = new Member(2, [r1.url], { idleTimeoutMs: 30_000, presenceProbeMs: 150 });
+  const child = await spawnMember(3, [r1.url], [1, 2]);
+  await m1.until('1 sees 3', () => m1.up.has(3));
+  await m2.until('2 sees 3', () => m2.up.has(3));
+
+  const t0 = Date.now();
+  child.kill('SIGKILL');
+  await m1.until('1 sees 3 down', () => !m1.up.has(3), 3000);
+  await m2.until('2 sees 3 down', () => !m2.up.has(3), 3000);
+  t.diagnostic(`kill -9 noticed by both in ${Date.now() - t0} ms (presence probe 150 ms)`);
+  assert.ok(m1.log.some((l) => l.includes('no answer to a probe within 150 ms')), `1's log: ${m1.log.join('; ')}`);
+  assert.ok(m1.up.has(2) && m2.up.has(1), 'the live link was probed too, and answered');
+
+  for (const m of [m1, m2]) m.close();
+  await stop(r1);
+});
+
+test('a frozen member (SIGSTOP: still present in signalling) is noticed by keepalive, not ICE', async (t) => {
   const r1 = await serve(startRendezvous({ port: 0, room: ROOM, secret: SECRET }));
   const m1 = new Member(1, [r1.url], { idleTimeoutMs: 1500 });
   const m2 = new Member(2, [r1.url], { idleTimeoutMs: 1500 });
@@ -189,11 +210,15 @@ test('a member killed with -9 is noticed by keepalive, not ICE', async (t) => {
   assert.ok(m1.up.has(3) && m2.up.has(3) && m1.up.has(2), `links dropped while idle: ${m1.log.join('; ')}`);
 
   const t0 = Date.now();
-  child.kill('SIGKILL');
-  await m1.until('1 sees 3 down', () => !m1.up.has(3), 5000);
-  await m2.until('2 sees 3 down', () => !m2.up.has(3), 5000);
-  t.diagnostic(`kill -9 noticed by both in ${Date.now() - t0} ms (idle timeout 1500 ms)`);
-  assert.ok(m1.log.some((l) => l.includes('nothing received')), `1's log: ${m1.log.join('; ')}`);
+  child.kill('SIGSTOP');
+  try {
+    await m1.until('1 sees 3 down', () => !m1.up.has(3), 5000);
+    await m2.until('2 sees 3 down', () => !m2.up.has(3), 5000);
+    t.diagnostic(`a frozen member noticed by both in ${Date.now() - t0} ms (idle timeout 1500 ms)`);
+    assert.ok(m1.log.some((l) => l.includes('nothing received')), `1's log: ${m1.log.join('; ')}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
 
   for (const m of [m1, m2]) m.close();
   await stop(r1);
