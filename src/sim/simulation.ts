@@ -344,12 +344,23 @@ export class Simulation implements WorldApi {
   async runAsync(): Promise<SimResult> {
     try {
       this.boot();
-      while (!this.probeDone) {
-        this.nextEvent();
-        if (this.microtasksPending) {
+      for (;;) {
+        while (!this.probeDone) {
+          this.nextEvent();
+          if (this.microtasksPending) {
+            this.microtasksPending = false;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        }
+        // The continuations that ran after the probe's last check may have moved the world on (a
+        // member applies in one): judge convergence only once they have all settled.
+        while (this.microtasksPending) {
           this.microtasksPending = false;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
+        if (this.members.every((m) => m.records.length === this.checker.committed.length)) break;
+        this.probeDone = false;
+        this.queue.push(this.clock + 20, { kind: 'probe' });
       }
       return this.finishRun();
     } catch (e) {
