@@ -50,6 +50,8 @@ export class MemberContext {
   durableUpTo: Zxid;
 
   ticks = 0;
+  /** The tick at which each peer's last message arrived or its link came up; -Infinity once its link went down. */
+  readonly lastHeardTick = new Map<MemberId, number>();
   /** Bumped at every role change; durable-callbacks of an older generation are dropped. */
   generation = 0;
 
@@ -77,6 +79,15 @@ export class MemberContext {
     this.commitHintIssued = this.knownCommitted;
     if (durable.snapshot) this.out.deliveries.push({ kind: 'restore', snapshot: durable.snapshot });
     this.advanceApplied();
+  }
+
+  /**
+   * False only with evidence that the peer is gone: its link went down, or it has been silent for
+   * longer than syncLimit. A peer never heard from is unknown, so it may well answer.
+   */
+  mayAnswer(peer: MemberId): boolean {
+    const at = this.lastHeardTick.get(peer);
+    return at === undefined || this.ticks - at <= this.config.syncLimitTicks;
   }
 
   // ---- outbox -------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ export class Election {
   private votes = new Map<MemberId, Candidate>();
   private outOfElection = new Map<MemberId, Vote>();
   private finalizeAtTick: number | null = null;
+  /** The latest LOOKING vote of each peer that reached us while we followed or led (see start). */
+  private readonly heardWhileSettled = new Map<MemberId, Vote>();
   private lastSentTick = 0;
   /** The vote this member reports while it follows or leads. */
   private settled: { candidate: Candidate; round: number; state: ServerState } | null = null;
@@ -50,20 +52,39 @@ export class Election {
     return this.proposal;
   }
 
-  /** Begins a new round with this member's own vote. Memory must equal durable state by now (pitfall 7). */
-  start(): void {
+  /**
+   * Begins a new round with this member's own vote, counting the LOOKING votes that reached us since
+   * we last settled as if they arrived now. Memory must equal durable state by now (pitfall 7).
+   */
+  start(): ElectionOutcome {
     this.settled = null;
     this.round++;
     this.proposal = this.selfCandidate();
     this.votes.clear();
     this.outOfElection.clear();
     this.finalizeAtTick = null;
+    const early = [...this.heardWhileSettled];
+    this.heardWhileSettled.clear();
+    for (const [, v] of early) if (v.round > this.round) this.round = v.round;
+    for (const [from, v] of early) {
+      if (v.round !== this.round) continue;
+      const theirs = this.candidateOf(v);
+      this.votes.set(from, theirs);
+      if (compareCandidates(theirs, this.proposal) > 0) this.proposal = theirs;
+    }
     this.votes.set(this.ctx.config.id, this.proposal);
     this.broadcastVote();
+    return this.checkRound();
+  }
+
+  /** A vote for us may carry what we held before a crash or a TRUNC; we know our own state better. */
+  private candidateOf(v: Vote): Candidate {
+    return v.leader === this.ctx.config.id ? this.selfCandidate() : { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
   }
 
   /** Leaves the election: from now on this member answers looking members with its settled vote. */
   settle(leader: MemberId, state: ServerState): void {
+    this.heardWhileSettled.clear();
     const candidate = this.proposal.leader === leader ? this.proposal : { leader, zxid: this.proposal.zxid, epoch: this.proposal.epoch };
     this.settled = { candidate, round: this.round, state };
   }
@@ -72,10 +93,12 @@ export class Election {
     if (!looking) {
       // Followers and leaders tell looking members who leads, so late joiners find the ensemble.
       if (v.state === 'LOOKING' && this.settled) this.ctx.send(from, this.voteMessage(from));
+      // Kept for our own next election: when the leader dies, the peer that notices first votes
+      // while we still follow, and would otherwise resend only voteResendTicks later.
+      if (v.state === 'LOOKING') this.heardWhileSettled.set(from, v);
       return null;
     }
-    // A vote for us may carry what we held before a crash or a TRUNC; we know our own state better.
-    const theirs: Candidate = v.leader === this.ctx.config.id ? this.selfCandidate() : { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
+    const theirs = this.candidateOf(v);
     if (v.state === 'LOOKING') {
       this.outOfElection.delete(from);
       if (v.round > this.round) {
@@ -127,10 +150,22 @@ export class Election {
       this.finalizeAtTick = null;
       return null;
     }
-    // Every member agrees: no better vote can still come.
-    if (agreeing === this.ctx.config.members.length) return { leader: this.proposal.leader, round: this.round };
+    // No better vote can still come when every member agrees, or when every peer in this election
+    // that may still answer agrees: the others (a crashed leader, a member whose link is down) have
+    // been silent past syncLimit, and waiting for them only delays recovery. The wait is for liveness alone: a quorum that agrees
+    // elects a leader whose history holds every committed txn either way.
+    if (agreeing === this.ctx.config.members.length || this.noVoteAwaited()) return { leader: this.proposal.leader, round: this.round };
     if (this.finalizeAtTick === null) this.finalizeAtTick = this.ctx.ticks + this.ctx.config.electionFinalizeTicks;
     return null;
+  }
+
+  private noVoteAwaited(): boolean {
+    for (const p of this.ctx.peers) {
+      if (!this.ctx.mayAnswer(p) || this.outOfElection.has(p)) continue;
+      const v = this.votes.get(p);
+      if (v === undefined || !sameCandidate(v, this.proposal)) return false;
+    }
+    return true;
   }
 
   private checkJoin(v: Vote): ElectionOutcome {

@@ -69,12 +69,15 @@ export class ZabMember {
         this.onPersisted(input.seq);
         return;
       case 'message':
+        if (this.ctx.config.members.includes(input.from)) this.ctx.lastHeardTick.set(input.from, this.ctx.ticks);
         this.onMessage(input.from, input.message);
         return;
       case 'peerConnected':
+        this.ctx.lastHeardTick.set(input.peer, this.ctx.ticks);
         this.election.onPeerConnected(input.peer, this.role.kind === 'looking' && this.role.drained);
         return;
       case 'peerDisconnected': {
+        this.ctx.lastHeardTick.set(input.peer, -Infinity);
         const r = this.role;
         const failure =
           r.kind === 'following' ? r.follower.onPeerDisconnected(input.peer) : r.kind === 'leading' ? r.leader.onPeerDisconnected(input.peer) : null;
@@ -161,7 +164,8 @@ export class ZabMember {
     if (r.kind === 'looking') {
       if (!r.drained && this.ctx.allDurable) {
         r.drained = true;
-        this.election.start();
+        const outcome = this.election.start();
+        if (outcome) this.decide(outcome.leader);
       }
       return;
     }
@@ -179,7 +183,10 @@ export class ZabMember {
     if (message.type === 'VOTE') {
       // A leader that votes LOOKING has stopped leading; a follower that does has left us.
       // Either way the vote itself still counts in the election that follows.
-      if (message.state === 'LOOKING' && r.kind === 'following' && from === r.follower.leader) {
+      // A LOOKING vote the leader sent before it decided to lead (an answer to our own vote) can
+      // arrive after we chose it: it means the leader is looking again only if it came after the
+      // leader's NEWEPOCH to us (FIFO), or from a later round than the one we decided in.
+      if (message.state === 'LOOKING' && r.kind === 'following' && from === r.follower.leader && (r.follower.epoch !== null || message.round > this.election.round)) {
         this.becomeLooking('the leader is looking for a leader');
       } else if (message.state === 'LOOKING' && r.kind === 'leading') {
         const failure = r.leader.onLearnerLooking(from);
@@ -234,7 +241,8 @@ export class ZabMember {
     this.emitState();
     if (this.ctx.allDurable) {
       this.role.drained = true;
-      this.election.start();
+      const outcome = this.election.start();
+      if (outcome) this.decide(outcome.leader);
     }
   }
 

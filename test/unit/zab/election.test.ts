@@ -91,6 +91,42 @@ describe('election', () => {
     assert.equal(c.status(2).leader, 3);
   });
 
+  test('after the leader dies the followers elect at once: a vote that came while following counts, and the silent leader is not waited for', () => {
+    const SYNC = 5;
+    const c = new Cluster({ config: { syncLimitTicks: SYNC, electionFinalizeTicks: FINALIZE, voteResendTicks: 4 } });
+    assert.equal(c.establish(), 3);
+    c.crash(3); // killed: no link goes down, it just falls silent
+    c.tick(2, SYNC + 1);
+    assert.equal(c.status(2).role, 'LOOKING', 'member 2 noticed first');
+    c.deliver(2, 1, 'VOTE'); // reaches member 1 while it still follows 3
+    c.deliverAllOf(['VOTE']);
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    c.tick(1, SYNC + 1);
+    // Member 1 started looking with 2's vote in hand and the leader silent: it decided in that step.
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    assert.equal(c.status(1).leader, 2);
+    assert.equal(c.eventsOf(1, 'steppedDown').at(-1)!.reason, 'leader silent for syncLimit');
+    // No tick from here: no resend, no finalize wait.
+    assert.equal(c.status(2).role, 'LOOKING');
+    c.deliverAllOf(['VOTE']);
+    assert.equal(c.status(2).role, 'LEADING');
+  });
+
+  test('a LOOKING vote the leader sent before it decided does not make its new follower leave it', () => {
+    const c = new Cluster({ config: { electionFinalizeTicks: FINALIZE } });
+    c.deliver(3, 2, 'VOTE');
+    c.deliverLink(2, 1); // 2's own vote, then its vote for 3
+    assert.equal(c.status(1).role, 'LOOKING', '1 and 2 agree on 3, whose own vote is still on its way');
+    c.tick(1, FINALIZE);
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    assert.equal(c.status(1).leader, 3);
+    const stale = c.deliver(3, 1, 'VOTE');
+    assert.equal(stale.state, 'LOOKING');
+    assert.equal(c.status(1).role, 'FOLLOWING', 'sent before 3 decided: not a sign that 3 looks again');
+    assert.equal(c.stabilize(), 3);
+    assert.equal(c.eventsOf(1, 'steppedDown').length, 1, 'only the startup one');
+  });
+
   test('a member restarting after the ensemble formed joins the existing leader, no new epoch', () => {
     const c = new Cluster();
     const leader = c.establish();
