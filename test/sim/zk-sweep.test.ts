@@ -25,6 +25,7 @@ const REGRESSIONS: { seed: number; members: number; why: string }[] = [
   // The run ended while a member's apply was still a pending continuation: convergence was judged
   // on a world that had already moved on (a harness race, exposed by faster elections).
   { seed: 301222, members: 3, why: 'convergence judged before continuations settled' },
+  { seed: 302478, members: 3, why: 'convergence judged before continuations settled' },
   { seed: 402893, members: 5, why: 'convergence judged before continuations settled' },
 ];
 
