@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloneDurableState, type DurableState, type SequencedWrite, type StorageWrite } from '../zab/persistence.js';
@@ -9,6 +10,15 @@ import { applyTracked, baseRecord } from './file/records.js';
 import { recover } from './file/recovery.js';
 import { SerialWrites } from './serial-writes.js';
 import type { ZabStorage } from './storage.js';
+
+/**
+ * Log segments are opened O_DSYNC where the platform has it: each write returns once it is as
+ * durable as write + fdatasync would make it, in one trip through libuv's thread pool instead of
+ * two (a trip's wake-up is most of a small batch's cost on a busy machine). Elsewhere: fdatasync.
+ */
+const DSYNC = constants.O_DSYNC ?? 0;
+const SEGMENT_OPEN = constants.O_RDWR | DSYNC;
+const SEGMENT_CREATE = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | DSYNC;
 
 export interface FileStorageOptions {
   /** Told about repairs made on open (a torn tail cut off, a corrupt snapshot skipped). */
@@ -51,7 +61,7 @@ export class FileStorage implements ZabStorage {
     await mkdir(dir, { recursive: true });
     const r = await recover(dir, warn);
     if (r.segment) {
-      const fh = await open(join(dir, segmentName(r.segment.n)), 'r+');
+      const fh = await open(join(dir, segmentName(r.segment.n)), SEGMENT_OPEN);
       return new FileStorage(dir, fh, r.segment.n, r.segment.size, r.state, r.snapshots, r.snapshotFiles, r.nextSnapshotId);
     }
     const s = new FileStorage(dir, null as unknown as FileHandle, -1, 0, r.state, r.snapshots, r.snapshotFiles, r.nextSnapshotId);
@@ -114,7 +124,7 @@ export class FileStorage implements ZabStorage {
     const bytes = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     await writeAll(this.fh, bytes, this.size);
     this.size += bytes.length;
-    await this.fh.datasync();
+    if (DSYNC === 0) await this.fh.datasync();
   }
 
   private async writeSnapshotFile(write: Extract<StorageWrite, { kind: 'saveSnapshot' | 'installSnapshot' }>): Promise<SnapshotRef> {
@@ -127,7 +137,7 @@ export class FileStorage implements ZabStorage {
   /** A new segment holding the current image as its base; older segments go once it is durable. */
   private async startSegment(): Promise<void> {
     const n = this.segment + 1;
-    const fh = await open(join(this.dir, segmentName(n)), 'w+');
+    const fh = await open(join(this.dir, segmentName(n)), SEGMENT_CREATE);
     const base = encodeFrame(baseRecord(this.image, this.snapshots));
     try {
       await writeAll(fh, base, 0);
