@@ -9,6 +9,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ClientFrameError, MAX_CLIENT_FRAME_BYTES, decodeClientFrame, encodeClientFrame } from '../codec/client-wire.js';
 import type { ClientToMember, ConnectionHandlers, MemberConnection } from '../protocol/client.js';
 import { closeServer, listen, urlHost } from './http-listen.js';
+import { socketCorker } from './socket-cork.js';
 
 export interface ClientEndpointOptions {
   readonly port: number; // 0 picks a free port
@@ -47,6 +48,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     let connection: MemberConnection | null = null;
+    const hold = socketCorker(ws);
     const handlers: ConnectionHandlers = {
       onMessage(message) {
         if (ws.readyState !== ws.OPEN) return;
@@ -54,6 +56,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
           ws.close(1008, 'client is not reading');
           return;
         }
+        hold();
         ws.send(encodeClientFrame(message));
       },
       onClose(reason) {
