@@ -342,22 +342,27 @@ export class PeerLink {
     this.flushScheduled = false;
     this.lastFlushMs = performance.now();
     if (this.state !== 'up') return;
-    let batch: Uint8Array[] = [];
-    let size = 0;
-    const emit = (): void => {
-      if (batch.length === 0) return;
-      for (const c of chunkFrame(encodeBatch(batch))) this.chunks.push(c);
-      batch = [];
-      size = 0;
-    };
-    for (const m of this.pending) {
-      if (size + 4 + m.length > MAX_FRAME_BYTES) emit();
-      batch.push(m);
-      size += 4 + m.length;
-    }
-    emit();
+    // Consecutive messages, as many as fit one frame, go out as one batch (a per-flush closure
+    // here cost a keepNames helper call per flush under tsx).
+    const pending = this.pending;
     this.pending = [];
+    let start = 0;
+    let size = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const bytes = 4 + pending[i]!.length;
+      if (i > start && size + bytes > MAX_FRAME_BYTES) {
+        this.emitBatch(pending.slice(start, i));
+        start = i;
+        size = 0;
+      }
+      size += bytes;
+    }
+    if (start < pending.length) this.emitBatch(start === 0 ? pending : pending.slice(start));
     this.pump();
+  }
+
+  private emitBatch(messages: readonly Uint8Array[]): void {
+    for (const c of chunkFrame(encodeBatch(messages))) this.chunks.push(c);
   }
 
   /**
