@@ -113,8 +113,11 @@ export class FollowerRole {
       if (!zxidEquals(m.from, log.last())) return `DIFF from ${formatZxid(m.from)} but our log ends at ${formatZxid(log.last())}`;
     } else if (m.type === 'TRUNC') {
       if (!log.contains(m.to)) return `TRUNC to ${formatZxid(m.to)}, which our log does not hold`;
+      // A correct leader never asks either of these; a faulty one is refused, not obeyed or crashed on.
+      if (zxidLess(m.to, this.ctx.committedInLog)) return `TRUNC to ${formatZxid(m.to)} would drop committed ${formatZxid(this.ctx.committedInLog)}`;
       this.ctx.truncateTo(m.to);
     } else {
+      if (zxidLess(m.snapshot.zxid, this.ctx.applied)) return `SNAP at ${formatZxid(m.snapshot.zxid)} is behind what we applied, ${formatZxid(this.ctx.applied)}`;
       this.ctx.installSnapshot(m.snapshot);
     }
     return null;

@@ -28,7 +28,49 @@ function leaderSyncingMember1(): { c: Cluster; session: number } {
   return { c, session };
 }
 
+/** Like leaderSyncingMember1, but member 1 starts from its own durable state; returns the sync's session and epoch. */
+function syncingMember1From(member1: ReturnType<typeof durableImage>): { c: Cluster; session: number; epoch: number } {
+  const c = new Cluster({
+    durable: {
+      1: member1,
+      2: durableImage({ log: [[1, 1], [1, 2]] }),
+      3: durableImage({ log: [[1, 1], [1, 2]] }),
+    },
+  });
+  assert.equal(c.elect(), 3);
+  c.deliver(2, 3, 'FOLLOWERINFO');
+  const { session } = c.deliver(1, 3, 'FOLLOWERINFO');
+  c.persist(3);
+  c.deliver(3, 2, 'NEWEPOCH');
+  c.persist(2);
+  c.deliver(2, 3, 'ACKEPOCH');
+  const { epoch } = c.deliver(3, 1, 'NEWEPOCH');
+  c.persist(1);
+  c.deliver(1, 3, 'ACKEPOCH');
+  return { c, session, epoch };
+}
+
 describe('synchronization', () => {
+  test('a SNAP behind what the follower applied is refused (back to LOOKING), not installed or crashed on', () => {
+    const { c, session, epoch } = syncingMember1From(durableImage({ log: [[1, 1]], commitHint: zxid(1, 1) }));
+    assert.equal(fmt(c.status(1).appliedZxid), '(1,1)');
+    const writes = c.pendingWrites(1).length;
+    assert.doesNotThrow(() => c.inject(3, 1, { type: 'SNAP', session, epoch, snapshot: { zxid: zxid(0, 0), data: [] } }));
+    assert.equal(c.status(1).role, 'LOOKING');
+    assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /SNAP at \(0,0\) is behind what we applied, \(1,1\)/);
+    assert.deepEqual(c.log(1), ['(1,1)']);
+    assert.equal(fmt(c.status(1).appliedZxid), '(1,1)');
+    assert.ok(!c.pendingWrites(1).slice(writes).some((w) => w.write.kind === 'installSnapshot'));
+  });
+
+  test('a TRUNC below what the follower knows committed is refused, not obeyed or crashed on', () => {
+    const { c, session, epoch } = syncingMember1From(durableImage({ log: [[1, 1], [1, 2]], commitHint: zxid(1, 2) }));
+    assert.doesNotThrow(() => c.inject(3, 1, { type: 'TRUNC', session, epoch, to: zxid(1, 1) }));
+    assert.equal(c.status(1).role, 'LOOKING');
+    assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /TRUNC to \(1,1\) would drop committed \(1,2\)/);
+    assert.deepEqual(c.log(1), ['(1,1)', '(1,2)']);
+  });
+
   test('a fresh ensemble: empty DIFF, NEWLEADER, UPTODATE', () => {
     const c = new Cluster();
     c.establish();
