@@ -178,14 +178,20 @@ test('the central server restarts on the same port: sources rejoin, a member sta
   await stop(second);
 });
 
-test('a member killed with -9 is noticed at once: it leaves signalling, and a short probe finds its link dead', async (t) => {
+/** Members 1 and 2 here and 3 in a child process (to be killed), all met through one rendezvous and linked. */
+async function twoMembersAndAChild(opts: Partial<WebRtcTransportOptions>): Promise<{ r1: SignallingServer; m1: Member; m2: Member; child: ChildProcess }> {
   const r1 = await serve(startRendezvous({ port: 0, room: ROOM, secret: SECRET }));
-  // Keepalive far off, so only the presence probe can be what notices.
-  const m1 = new Member(1, [r1.url], { idleTimeoutMs: 30_000, presenceProbeMs: 150 });
-  const m2 = new Member(2, [r1.url], { idleTimeoutMs: 30_000, presenceProbeMs: 150 });
+  const m1 = new Member(1, [r1.url], opts);
+  const m2 = new Member(2, [r1.url], opts);
   const child = await spawnMember(3, [r1.url], [1, 2]);
   await m1.until('1 sees 3', () => m1.up.has(3));
   await m2.until('2 sees 3', () => m2.up.has(3));
+  return { r1, m1, m2, child };
+}
+
+test('a member killed with -9 is noticed at once: it leaves signalling, and a short probe finds its link dead', async (t) => {
+  // Keepalive far off, so only the presence probe can be what notices.
+  const { r1, m1, m2, child } = await twoMembersAndAChild({ idleTimeoutMs: 30_000, presenceProbeMs: 150 });
 
   const t0 = Date.now();
   child.kill('SIGKILL');
@@ -200,12 +206,7 @@ test('a member killed with -9 is noticed at once: it leaves signalling, and a sh
 });
 
 test('a frozen member (SIGSTOP: still present in signalling) is noticed by keepalive, not ICE', async (t) => {
-  const r1 = await serve(startRendezvous({ port: 0, room: ROOM, secret: SECRET }));
-  const m1 = new Member(1, [r1.url], { idleTimeoutMs: 1500 });
-  const m2 = new Member(2, [r1.url], { idleTimeoutMs: 1500 });
-  const child = await spawnMember(3, [r1.url], [1, 2]);
-  await m1.until('1 sees 3', () => m1.up.has(3));
-  await m2.until('2 sees 3', () => m2.up.has(3));
+  const { r1, m1, m2, child } = await twoMembersAndAChild({ idleTimeoutMs: 1500 });
   await sleep(2000); // idle links stay up: pings keep them alive
   assert.ok(m1.up.has(3) && m2.up.has(3) && m1.up.has(2), `links dropped while idle: ${m1.log.join('; ')}`);
 

@@ -4,16 +4,13 @@ import { zxid } from '../../../src/zab/zxid.js';
 import { Cluster, durableImage, fmt } from './harness.js';
 
 /**
- * Members 2 and 3 hold (1,1),(1,2); member 1 is empty. Leader 3 starts epoch 2 with member 2 only,
- * so member 1's sync can be driven message by message. Returns member 1's FOLLOWERINFO session.
+ * Members 2 and 3 hold (1,1),(1,2); member 1 starts from `member1` (empty by default). Leader 3
+ * starts epoch 2 with member 2 only, so member 1's sync can be driven message by message. Returns
+ * member 1's FOLLOWERINFO session and the new epoch; the leader's sync message is queued, undelivered.
  */
-function leaderSyncingMember1(): { c: Cluster; session: number } {
-  const c = new Cluster({
-    durable: {
-      2: durableImage({ log: [[1, 1], [1, 2]] }),
-      3: durableImage({ log: [[1, 1], [1, 2]] }),
-    },
-  });
+function syncingMember1From(member1?: ReturnType<typeof durableImage>): { c: Cluster; session: number; epoch: number } {
+  const others = { 2: durableImage({ log: [[1, 1], [1, 2]] }), 3: durableImage({ log: [[1, 1], [1, 2]] }) };
+  const c = new Cluster({ durable: member1 ? { ...others, 1: member1 } : others });
   assert.equal(c.elect(), 3);
   c.deliver(2, 3, 'FOLLOWERINFO');
   const { session } = c.deliver(1, 3, 'FOLLOWERINFO');
@@ -21,33 +18,16 @@ function leaderSyncingMember1(): { c: Cluster; session: number } {
   c.deliver(3, 2, 'NEWEPOCH');
   c.persist(2);
   c.deliver(2, 3, 'ACKEPOCH'); // leader + 2 promised epoch 2: sync starts
-  c.deliver(3, 1, 'NEWEPOCH');
-  c.persist(1);
-  c.deliver(1, 3, 'ACKEPOCH');
-  assert.deepEqual(c.queued(3, 1), ['DIFF', 'PROPOSAL', 'PROPOSAL', 'NEWLEADER']);
-  return { c, session };
-}
-
-/** Like leaderSyncingMember1, but member 1 starts from its own durable state; returns the sync's session and epoch. */
-function syncingMember1From(member1: ReturnType<typeof durableImage>): { c: Cluster; session: number; epoch: number } {
-  const c = new Cluster({
-    durable: {
-      1: member1,
-      2: durableImage({ log: [[1, 1], [1, 2]] }),
-      3: durableImage({ log: [[1, 1], [1, 2]] }),
-    },
-  });
-  assert.equal(c.elect(), 3);
-  c.deliver(2, 3, 'FOLLOWERINFO');
-  const { session } = c.deliver(1, 3, 'FOLLOWERINFO');
-  c.persist(3);
-  c.deliver(3, 2, 'NEWEPOCH');
-  c.persist(2);
-  c.deliver(2, 3, 'ACKEPOCH');
   const { epoch } = c.deliver(3, 1, 'NEWEPOCH');
   c.persist(1);
   c.deliver(1, 3, 'ACKEPOCH');
   return { c, session, epoch };
+}
+
+function leaderSyncingMember1(): { c: Cluster; session: number } {
+  const { c, session } = syncingMember1From();
+  assert.deepEqual(c.queued(3, 1), ['DIFF', 'PROPOSAL', 'PROPOSAL', 'NEWLEADER']);
+  return { c, session };
 }
 
 describe('synchronization', () => {
