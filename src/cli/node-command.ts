@@ -11,7 +11,7 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 --data DIR [--client-port 2181] [--client-host 127.0.0.1]
                 [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
-                [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--exit-with-parent]
+                [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--log-retention 1000] [--exit-with-parent]
                 [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]
                 [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests`;
 
@@ -29,6 +29,7 @@ const FLAGS = {
   'rendezvous-host': 'string',
   'tick-ms': 'int',
   'snapshot-every': 'int',
+  'log-retention': 'int',
   'min-session-timeout': 'int',
   'max-session-timeout': 'int',
   'exit-with-parent': 'bool',
@@ -56,6 +57,9 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   if (tickMs !== undefined && (tickMs < 5 || tickMs > 60_000)) throw new UsageError('--tick-ms must be 5–60000');
   const snapshotEvery = f.int('snapshot-every');
   if (snapshotEvery !== undefined && snapshotEvery < 1) throw new UsageError('--snapshot-every must be at least 1');
+  // Txns kept past a snapshot, so a follower a little behind gets a DIFF rather than the whole tree.
+  const logRetention = f.int('log-retention');
+  if (logRetention !== undefined && logRetention < 0) throw new UsageError('--log-retention must be 0 or more');
   const clientHost = f.string('client-host');
   const minSession = f.int('min-session-timeout');
   const maxSession = f.int('max-session-timeout');
@@ -83,6 +87,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(rendezvousHost ? { rendezvousHost } : {}),
     ...(tickMs !== undefined ? { tickMs } : {}),
     ...(snapshotEvery !== undefined ? { snapshotEveryTxns: snapshotEvery } : {}),
+    ...(logRetention !== undefined ? { zab: { logRetentionEntries: logRetention } } : {}),
     ...(minSession !== undefined ? { minSessionTimeoutMs: minSession } : {}),
     ...(maxSession !== undefined ? { maxSessionTimeoutMs: maxSession } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),

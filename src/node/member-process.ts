@@ -42,7 +42,7 @@ export interface NodeMemberOptions {
   /** Session timeouts a client may get: by default 2 ticks to 60 s (the tick is short, sessions need not be). */
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
-  readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks'>>;
+  readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks' | 'logRetentionEntries'>>;
   /** A separate HTTP server for scrapers (GET /metrics, /mntr, /status, /digests); 0 picks a free port. */
   readonly metricsPort?: number;
   readonly metricsHost?: string;
