@@ -52,8 +52,9 @@ const MAX_INBOX = 4096;
  * the code that queued them returns (a microtask): a lone request is latency-bound, and waiting for
  * the end of the event-loop turn cost ~0.1 ms per hop. A busy link flushes after every I/O callback
  * of this turn has run (setImmediate in Node): the ACKs and PROPOSALs that a burst of incoming
- * messages produces leave as one channel send instead of one each (a send costs ~85 µs of main
- * thread in @roamhq/wrtc whatever its size). Browsers have no setImmediate: there, a microtask.
+ * messages produces leave as one channel send instead of one each (a send blocks the main thread
+ * of @roamhq/wrtc's Node binding ~66 µs plus ~6 µs per KiB when idle, several times that on a busy
+ * machine). Browsers have no setImmediate: there, a microtask.
  */
 const IDLE_FLUSH_MS = 1;
 const flushAtEndOfTurn: (fn: () => void) => void =
