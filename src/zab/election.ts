@@ -34,8 +34,8 @@ export class Election {
   private votes = new Map<MemberId, Candidate>();
   private outOfElection = new Map<MemberId, Vote>();
   private finalizeAtTick: number | null = null;
-  /** The latest LOOKING vote of each peer that reached us while we followed or led (see start). */
-  private readonly heardWhileSettled = new Map<MemberId, Vote>();
+  /** The latest LOOKING vote of each peer that reached us before our own election started (see start). */
+  private readonly heardBeforeStart = new Map<MemberId, Vote>();
   private lastSentTick = 0;
   /** The vote this member reports while it follows or leads. */
   private settled: { candidate: Candidate; round: number; state: ServerState } | null = null;
@@ -53,8 +53,8 @@ export class Election {
   }
 
   /**
-   * Begins a new round with this member's own vote, counting the LOOKING votes that reached us since
-   * we last settled as if they arrived now. Memory must equal durable state by now (pitfall 7).
+   * Begins a new round with this member's own vote, counting the LOOKING votes that reached us before
+   * it (see keepForStart) as if they arrived now. Memory must equal durable state by now (pitfall 7).
    */
   start(): ElectionOutcome {
     this.settled = null;
@@ -63,8 +63,8 @@ export class Election {
     this.votes.clear();
     this.outOfElection.clear();
     this.finalizeAtTick = null;
-    const early = [...this.heardWhileSettled];
-    this.heardWhileSettled.clear();
+    const early = [...this.heardBeforeStart];
+    this.heardBeforeStart.clear();
     for (const [, v] of early) if (v.round > this.round) this.round = v.round;
     for (const [from, v] of early) {
       if (v.round !== this.round) continue;
@@ -77,6 +77,16 @@ export class Election {
     return this.checkRound();
   }
 
+  /**
+   * A LOOKING vote that came before our own election started — while we still followed, or while our
+   * last writes were on their way to disk — counts once it starts. When the leader dies, the member
+   * that notices first votes before the other does, and would otherwise be heard again only at its
+   * resend, voteResendTicks later.
+   */
+  keepForStart(from: MemberId, v: Vote): void {
+    if (v.state === 'LOOKING') this.heardBeforeStart.set(from, v);
+  }
+
   /** A vote for us may carry what we held before a crash or a TRUNC; we know our own state better. */
   private candidateOf(v: Vote): Candidate {
     return v.leader === this.ctx.config.id ? this.selfCandidate() : { leader: v.leader, zxid: v.zxid, epoch: v.epoch };
@@ -84,7 +94,7 @@ export class Election {
 
   /** Leaves the election: from now on this member answers looking members with its settled vote. */
   settle(leader: MemberId, state: ServerState): void {
-    this.heardWhileSettled.clear();
+    this.heardBeforeStart.clear();
     const candidate = this.proposal.leader === leader ? this.proposal : { leader, zxid: this.proposal.zxid, epoch: this.proposal.epoch };
     this.settled = { candidate, round: this.round, state };
   }
@@ -93,9 +103,7 @@ export class Election {
     if (!looking) {
       // Followers and leaders tell looking members who leads, so late joiners find the ensemble.
       if (v.state === 'LOOKING' && this.settled) this.ctx.send(from, this.voteMessage(from));
-      // Kept for our own next election: when the leader dies, the peer that notices first votes
-      // while we still follow, and would otherwise resend only voteResendTicks later.
-      if (v.state === 'LOOKING') this.heardWhileSettled.set(from, v);
+      this.keepForStart(from, v);
       return null;
     }
     const theirs = this.candidateOf(v);
@@ -152,8 +160,8 @@ export class Election {
     }
     // No better vote can still come when every member agrees, or when every peer in this election
     // that may still answer agrees: the others (a crashed leader, a member whose link is down) have
-    // been silent past syncLimit, and waiting for them only delays recovery. The wait is for liveness alone: a quorum that agrees
-    // elects a leader whose history holds every committed txn either way.
+    // been silent past syncLimit, and waiting for them only delays recovery. The wait is for
+    // liveness alone: a quorum that agrees elects a leader whose history holds every committed txn.
     if (agreeing === this.ctx.config.members.length || this.noVoteAwaited()) return { leader: this.proposal.leader, round: this.round };
     if (this.finalizeAtTick === null) this.finalizeAtTick = this.ctx.ticks + this.ctx.config.electionFinalizeTicks;
     return null;

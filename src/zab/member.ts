@@ -193,7 +193,11 @@ export class ZabMember {
         if (failure) this.becomeLooking(failure);
       }
       const looking = this.role.kind === 'looking';
-      if (this.role.kind === 'looking' && !this.role.drained) return; // our vote is not ready: the sender will resend
+      if (this.role.kind === 'looking' && !this.role.drained) {
+        // Our own vote waits for our writes to be durable (pitfall 7); theirs counts once it is ready.
+        this.election.keepForStart(from, message);
+        return;
+      }
       const outcome = this.election.onVote(from, message, looking);
       if (outcome) this.decide(outcome.leader);
       return;

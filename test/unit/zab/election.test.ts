@@ -112,6 +112,28 @@ describe('election', () => {
     assert.equal(c.status(2).role, 'LEADING');
   });
 
+  test('a vote that arrives while our last writes are still on their way to disk counts once our election starts', () => {
+    const SYNC = 5;
+    const c = new Cluster({ config: { syncLimitTicks: SYNC, electionFinalizeTicks: FINALIZE, voteResendTicks: 4 } });
+    assert.equal(c.establish(), 3);
+    assert.equal(c.propose(3, 'x').ok, true);
+    c.deliver(3, 1, 'PROPOSAL');
+    c.deliver(3, 2, 'PROPOSAL');
+    c.persist(2);
+    c.crash(3);
+    c.tick(2, SYNC + 1);
+    c.tick(1, SYNC + 1);
+    assert.equal(c.status(1).role, 'LOOKING');
+    assert.ok(c.pendingWrites(1).length > 0, "member 1's append is not durable yet: it may not vote (pitfall 7)");
+    c.deliverAllOf(['VOTE']); // 2's vote reaches 1 now
+    assert.equal(c.status(1).role, 'LOOKING');
+    c.persist(1); // 1 votes, with 2's vote already in hand
+    assert.equal(c.status(1).role, 'FOLLOWING');
+    assert.equal(c.status(1).leader, 2);
+    c.deliverAllOf(['VOTE']);
+    assert.equal(c.status(2).role, 'LEADING', 'no resend, no finalize wait: no tick was needed');
+  });
+
   test('a LOOKING vote the leader sent before it decided does not make its new follower leave it', () => {
     const c = new Cluster({ config: { electionFinalizeTicks: FINALIZE } });
     c.deliver(3, 2, 'VOTE');
