@@ -196,6 +196,12 @@ export class ServerMember {
     this.pumpZab();
   }
 
+  /** Part of a large message from `peer` arrived; the rest is on its way. */
+  heardFrom(peer: MemberId): void {
+    this.zab.step({ type: 'heard', peer });
+    this.pumpZab();
+  }
+
   fromPeer(from: MemberId, message: PeerMessage): void {
     if (message.layer === 'zab') {
       this.zab.step({ type: 'message', from, message: message.message });

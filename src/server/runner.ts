@@ -93,7 +93,11 @@ export class MemberRunner {
             options.onInvalidPeerMessage?.(from, (err as Error).message);
             return;
           }
-          if (message === undefined) return; // more parts to come
+          if (message === undefined) {
+            // More parts to come; the sender is alive meanwhile (a big message takes a while).
+            runner.input(() => runner.member.heardFrom(from));
+            return;
+          }
         }
         // The edge of trust: only well-formed messages reach the member, whoever sent them.
         const valid = validatePeerMessage(message);

@@ -19,6 +19,7 @@ export class FollowerRole {
   private newLeaderSeen = false;
   private lastAckSent: Zxid = ZXID_ZERO;
   private lastHeardTick: number;
+  private lastPingSentTick = -1;
   private readonly startTick: number;
 
   constructor(
@@ -175,6 +176,19 @@ export class FollowerRole {
     }
     if (ticks - this.lastHeardTick > this.ctx.config.syncLimitTicks) return 'leader silent for syncLimit';
     return null;
+  }
+
+  /**
+   * The leader is sending us something big. It counts as hearing from it, and the leader, whose
+   * PINGs wait behind that message, hears from us (at most one PING a tick): a large PROPOSAL must
+   * not look like a dead leader to us, or like a dead follower to it.
+   */
+  onHeard(peer: MemberId): void {
+    if (peer !== this.leader) return;
+    this.lastHeardTick = this.ctx.ticks;
+    if (this.phase !== 'broadcast' || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
+    this.lastPingSentTick = this.ctx.ticks;
+    this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: this.epoch, committed: this.ctx.applied });
   }
 
   onPeerDisconnected(peer: MemberId): FollowerFailure | null {

@@ -327,6 +327,12 @@ export class LeaderRole {
     return this.checkQuorum();
   }
 
+  /** A follower is sending us something big (see ZabInput 'heard'): it is alive. */
+  onHeard(peer: MemberId): void {
+    const learner = this.learners.get(peer);
+    if (learner) learner.lastHeardTick = this.ctx.ticks;
+  }
+
   onPeerDisconnected(peer: MemberId): LeaderFailure | null {
     if (this.learners.has(peer)) this.dropLearner(peer, 'connection lost');
     return this.checkQuorum();

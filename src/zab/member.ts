@@ -14,7 +14,12 @@ export type ZabInput =
   /** Storage made every write up to `seq` durable. */
   | { readonly type: 'persisted'; readonly seq: number }
   | { readonly type: 'peerConnected'; readonly peer: MemberId }
-  | { readonly type: 'peerDisconnected'; readonly peer: MemberId };
+  | { readonly type: 'peerDisconnected'; readonly peer: MemberId }
+  /**
+   * Part of a message from `peer` arrived and the rest is still on its way (a 1 MiB PROPOSAL takes
+   * a while on a busy link): the peer is alive, though there is nothing to hand over yet.
+   */
+  | { readonly type: 'heard'; readonly peer: MemberId };
 
 export interface ZabStatus {
   readonly id: MemberId;
@@ -72,6 +77,14 @@ export class ZabMember {
         if (this.ctx.config.members.includes(input.from)) this.ctx.lastHeardTick.set(input.from, this.ctx.ticks);
         this.onMessage(input.from, input.message);
         return;
+      case 'heard': {
+        if (!this.ctx.config.members.includes(input.peer)) return;
+        this.ctx.lastHeardTick.set(input.peer, this.ctx.ticks);
+        const r = this.role;
+        if (r.kind === 'following') r.follower.onHeard(input.peer);
+        else if (r.kind === 'leading') r.leader.onHeard(input.peer);
+        return;
+      }
       case 'peerConnected':
         this.ctx.lastHeardTick.set(input.peer, this.ctx.ticks);
         this.election.onPeerConnected(input.peer, this.role.kind === 'looking' && this.role.drained);

@@ -18,7 +18,9 @@ function value(i: number): Uint8Array {
 
 describe('large data over WebRTC', () => {
   // Snapshots every few txns and no log kept past them: the wiped member cannot be sent a DIFF.
-  const cluster = formedCluster({ size: 3, snapshotEvery: 3, args: ['--log-retention', '0'] });
+  // Tick 200 ms (syncLimit 1 s): at the default 50 ms, a 1 MiB PROPOSAL to two followers on this
+  // busy 2-core machine sometimes takes longer than syncLimit to reach the second one (README).
+  const cluster = formedCluster({ size: 3, tickMs: 200, snapshotEvery: 3, args: ['--log-retention', '0'] });
 
   test('1 MiB znodes reach every member, and a wiped member is rebuilt by a multi-MiB SNAP', async () => {
     const client = await cluster.client();

@@ -175,6 +175,12 @@ export class Cluster {
     this.collect(to);
   }
 
+  /** Tells `id` that part of a large message from `peer` arrived (the runner's fragment reassembly does). */
+  heard(id: MemberId, peer: MemberId): void {
+    this.member(id).step({ type: 'heard', peer });
+    this.collect(id);
+  }
+
   tick(id: MemberId, times = 1): void {
     for (let i = 0; i < times; i++) {
       this.member(id).step({ type: 'tick' });

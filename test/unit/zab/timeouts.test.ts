@@ -17,6 +17,27 @@ describe('timeouts and failure detection', () => {
     assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /silent/);
   });
 
+  test('parts of a large message in transit count as hearing the peer, both ways', () => {
+    const c = new Cluster({ config });
+    assert.equal(c.establish(), 3);
+    const since = c.mark();
+    // The leader's messages to 1 sit behind a big PROPOSAL that arrives part by part.
+    for (let t = 0; t < 3 * SYNC_LIMIT; t++) {
+      c.tickAll();
+      c.heard(1, 3);
+      c.drop({ from: 3, to: 1 }); // nothing whole gets through
+      c.deliverLink(1, 3);
+      c.deliverLink(3, 2);
+      c.deliverLink(2, 3);
+      c.persistAll();
+    }
+    assert.equal(c.status(1).role, 'FOLLOWING', 'the leader is not silent: its message is on its way');
+    assert.equal(c.status(3).role, 'LEADING');
+    assert.equal(c.eventsOf(3, 'followerLost').length, 0, 'and the follower, whose replies to PINGs are stuck, is not silent to the leader');
+    const pings = c.sentMessages({ from: 1, to: 3, type: 'PING', since, withVotesAndPings: true }).length;
+    assert.ok(pings >= 3 * SYNC_LIMIT - 1 && pings <= 3 * SYNC_LIMIT, `one PING a tick from the follower, got ${pings}`);
+  });
+
   test('a follower that hears the leader’s PINGs keeps following', () => {
     const c = new Cluster({ config });
     c.establish();
