@@ -74,7 +74,6 @@ export class ZabMember {
         this.onPersisted(input.seq);
         return;
       case 'message':
-        if (this.ctx.config.members.includes(input.from)) this.ctx.lastHeardTick.set(input.from, this.ctx.ticks);
         this.onMessage(input.from, input.message);
         return;
       case 'heard': {
@@ -192,6 +191,7 @@ export class ZabMember {
       this.ctx.emit({ type: 'rejected', from, message: message.type, reason: 'not a member of this ensemble' });
       return;
     }
+    this.ctx.lastHeardTick.set(from, this.ctx.ticks);
     const r = this.role;
     if (message.type === 'VOTE') {
       // A leader that votes LOOKING has stopped leading; a follower that does has left us.
