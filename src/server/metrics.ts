@@ -5,7 +5,7 @@
  * them with the member's own state into a `MetricsSnapshot`: what `runner.metrics()` returns, what
  * the Prometheus and mntr renderers print and what the browser demo may draw. Isomorphic.
  */
-import type { Phase, Role } from '../zab/output.js';
+import type { ZabStatus } from '../zab/member.js';
 import type { MemberId } from '../zab/messages.js';
 import type { SequencedWrite } from '../zab/persistence.js';
 import type { Zxid } from '../zab/zxid.js';
@@ -25,18 +25,11 @@ export interface PeerMetrics {
   readonly ackDelayMs: HistogramSnapshot;
 }
 
-export interface MetricsSnapshot {
+/** Zab's own view of the member, as `ZabStatus` states it (appliedZxid: what the tree holds). */
+type ZabPart = Pick<ZabStatus, 'role' | 'phase' | 'serving' | 'leader' | 'epoch' | 'acceptedEpoch' | 'currentEpoch' | 'lastZxid' | 'committedZxid' | 'appliedZxid'>;
+
+export interface MetricsSnapshot extends ZabPart {
   readonly member: MemberId;
-  readonly role: Role;
-  readonly phase: Phase;
-  readonly serving: boolean;
-  readonly leader: MemberId | null;
-  readonly epoch: number | null;
-  readonly acceptedEpoch: number;
-  readonly currentEpoch: number;
-  readonly lastZxid: Zxid;
-  readonly committedZxid: Zxid;
-  readonly appliedZxid: Zxid;
   /** The tree digest after the last applied txn. */
   readonly digest: string;
   /** Leader: txns proposed. */
