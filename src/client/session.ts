@@ -243,6 +243,8 @@ export class Session {
       this.password = connected.password;
       this.negotiatedTimeoutMs = connected.timeoutMs;
       if (!connected.readOnly) this.seenReadWrite = true;
+      // Seen, not answered: setWatches must still ask for events after the last answer.
+      if (isZxid(connected.zxid)) this.lastZxidSeen = maxZxid(this.lastZxidSeen, connected.zxid);
       this.link = link;
       link.setListener({
         onMessage: (message) => this.onMessage(link, message),

@@ -146,6 +146,12 @@ export interface Connected {
   readonly timeoutMs: number;
   readonly readOnly: boolean;
   readonly memberId: number;
+  /**
+   * The member's last applied zxid as it accepted the session (at or past the session's createSession).
+   * The client's lastZxidSeen takes it in: a member that has not applied this far — one that may not
+   * know the session yet — must not be the one to judge it on a reconnect.
+   */
+  readonly zxid: Zxid;
 }
 
 export interface ConnectRefused {

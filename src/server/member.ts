@@ -329,7 +329,7 @@ export class ServerMember {
     c.readOnly = readOnly;
     delete c.connect;
     this.sessionConnection.set(sessionId, c.id);
-    this.toClient(c.id, { type: 'connected', sessionId, password, timeoutMs: c.timeoutMs, readOnly, memberId: this.id });
+    this.toClient(c.id, { type: 'connected', sessionId, password, timeoutMs: c.timeoutMs, readOnly, memberId: this.id, zxid: this.tree.lastZxid });
   }
 
   private refuse(c: Connection, err: number, reason: string): void {

@@ -104,6 +104,26 @@ describe('heartbeats', () => {
   });
 });
 
+describe('the zxid a member accepts the session at', () => {
+  test('counts for lastZxidSeen before any answer, so a member that may not know the session yet cannot judge it', async () => {
+    const w = world({ tickMs: 150, members: 3 });
+    const writer = await w.connectedClient('w');
+    await w.scheduler.run(writer.create('/a', 'x'));
+    await w.scheduler.run(writer.setData('/a', 'y'));
+    const atConnect = w.ensemble.tree.lastZxid;
+    const client = await w.connectedClient('c', { sessionTimeoutMs: 3000 });
+    // Nothing answered yet: only the connect response stamped a zxid.
+    assert.deepEqual(client.lastZxidSeen, atConnect);
+    const first = client.memberIndex!;
+    w.ensemble.members[first]!.silent = true;
+    await w.scheduler.advance(2001);
+    await w.scheduler.run(client.connected());
+    assert.notEqual(client.memberIndex, first);
+    const reconnect = w.ensemble.sent('connect').filter((s) => (s.message as ConnectRequest).sessionId === client.sessionId).at(-1)!.message as ConnectRequest;
+    assert.deepEqual(reconnect.lastZxidSeen, atConnect);
+  });
+});
+
 describe('losing the session', () => {
   test('a member that says the session expired makes the client EXPIRED for good', async () => {
     const w = world();

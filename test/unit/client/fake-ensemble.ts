@@ -248,6 +248,7 @@ export class FakeEnsemble {
       timeoutMs,
       readOnly: member.readOnly,
       memberId: connection.member + 1,
+      zxid: member.frozenAt ?? this.tree.lastZxid,
     });
   }
 
