@@ -489,6 +489,9 @@ export class Simulation implements WorldApi {
 
   private route(m: LiveMember, out: NodeOutput): void {
     if (out.writes.length) {
+      if (this.workload.onLogged) {
+        for (const w of out.writes) if (w.write.kind === 'append') this.workload.onLogged(m.id, w.write.entries.map((e) => e.txn));
+      }
       m.storage.submit(out.writes);
       if (!m.flushing) this.startFlush(m);
     }

@@ -30,6 +30,8 @@ export interface Workload {
   start(world: WorldApi): void;
   /** `detail` carries the txn and its result when the node can tell them. */
   onApplied(member: MemberId, record: AppliedRecord, detail?: { readonly txn: unknown; readonly result: unknown }): void;
+  /** A member wrote these txns to its log (a leader proposing, a follower accepting). */
+  onLogged?(member: MemberId, txns: readonly unknown[]): void;
   onCrash(member: MemberId): void;
   /** Messages from a member to a client connection, and connections the member closed. */
   onClientMessage(member: MemberId, connection: number, message: unknown): void;

@@ -1,4 +1,5 @@
 import { ZooKeeperClient } from '../client/client.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { ClientToMember, EventType, MemberToClient, MultiOp, Operation, OperationResult } from '../protocol/client.js';
 import type { ServerTxn } from '../server/messages.js';
 import type { TxnResult } from '../tree/index.js';
@@ -57,6 +58,8 @@ export class ZkWorkload implements Workload {
   private nextOpId = 1;
   /** Per path, the committed changes a watch would report (shared by every client's watch checker). */
   private readonly changes = new Map<string, { zxid: Zxid; event: EventType }[]>();
+  /** Sessions whose closeSession some leader has proposed (logged): only these may be reported expired. */
+  private readonly closeLogged = new Set<number>();
   report = '';
 
   start(world: WorldApi): void {
@@ -114,7 +117,7 @@ export class ZkWorkload implements Workload {
     const c = this.clients[tag]!;
     // ZooKeeper's promise to a client, not only to a session: it never sees an older view, even after
     // it reconnects elsewhere (pitfall 17).
-    const stamp = m.type === 'response' || m.type === 'pong' || m.type === 'watch' ? m.zxid : null;
+    const stamp = m.type === 'response' || m.type === 'pong' || m.type === 'watch' || m.type === 'connected' ? m.zxid : null;
     if (stamp) {
       if (compareZxid(stamp, c.seen) < 0) {
         throw new Violation('monotonic reads', `client ${tag} heard ${m.type} stamped ${formatZxid(stamp)} after it had seen ${formatZxid(c.seen)}`);
@@ -122,6 +125,7 @@ export class ZkWorkload implements Workload {
       c.seen = stamp;
     }
     if (m.type === 'connected') c.sessionId = m.sessionId;
+    this.checkExpiry(c, m);
     if (m.type === 'watch') c.watches.fired(m.event, m.path, tag);
     if (m.type === 'disconnect' && m.err === -112) c.watches.clear();
     if (m.type !== 'response') return;
@@ -233,6 +237,25 @@ export class ZkWorkload implements Workload {
     const result = detail.result as TxnResult | undefined;
     this.committed.set(key, { zxid: record.zxid, txn, result, atMs: this.world.now });
     WatchChecker.record(this.changes, record.zxid, effectsOf(txn, result));
+  }
+
+  onLogged(_member: MemberId, txns: readonly unknown[]): void {
+    for (const t of txns) {
+      const body = (t as ServerTxn).body;
+      if (body.type === 'closeSession') this.closeLogged.add(body.sessionId);
+    }
+  }
+
+  /**
+   * No false expiry: a client is told its session expired only once a leader has decided so (proposed
+   * its closeSession, which ZooKeeper too reports before it commits). A member that merely does not
+   * know the session yet — it has not applied the createSession — must send the client elsewhere.
+   */
+  private checkExpiry(c: SimClient, m: MemberToClient): void {
+    const err = m.type === 'connectRefused' || m.type === 'disconnect' || m.type === 'response' ? m.err : 0;
+    if (err !== ErrorCode.SESSIONEXPIRED || c.sessionId <= 0 || this.closeLogged.has(c.sessionId)) return;
+    const why = m.type === 'response' ? (m.message ?? '') : (m as { reason: string }).reason;
+    throw new Violation('no false expiry', `client ${c.tag} was told session 0x${c.sessionId.toString(16)} expired (${m.type}: ${why}) but no leader has proposed its closeSession`);
   }
 
   onCrash(member: MemberId): void {
