@@ -1,7 +1,8 @@
 /**
  * Wire framing of the WebRTC transport, pure and isomorphic (no `node:*`).
  *
- *   message  = msgpack(value), at most MAX_MESSAGE_BYTES (256 KiB; larger is refused at send time)
+ *   message  = msgpack(value), at most MAX_MESSAGE_BYTES (256 KiB; larger is refused at send time);
+ *              objects of the hot shapes in record-shapes.ts as msgpackr records, others inline
  *   frame    = batch of messages: repeated [u32 big-endian length][message bytes]
  *   chunk    = [kind: u8][payload], at most MAX_CHUNK_BYTES (16 KiB) in all
  *              kind 0: a data frame continues; kind 1: last chunk of a data frame;
@@ -16,6 +17,7 @@
  * lengths do not add up.
  */
 import { Packr } from 'msgpackr';
+import { PEER_RECORD_SHAPES } from './record-shapes.js';
 
 export const MAX_CHUNK_BYTES = 16 * 1024;
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -38,7 +40,10 @@ export class MessageTooLargeError extends RangeError {
   override name = 'MessageTooLargeError';
 }
 
-const packr = new Packr({ useRecords: false, moreTypes: false });
+// The shared structures are fixed (maxSharedStructures = their count): a shape not in the list is
+// written inline in its own message, never added to a list the other side could not know.
+const structures = PEER_RECORD_SHAPES.map((keys) => [...keys]);
+const packr = new Packr({ useRecords: true, structures, maxSharedStructures: structures.length, mapsAsObjects: true, moreTypes: false });
 
 /** msgpack-encode one message; a copy (msgpackr reuses its buffer). Throws MessageTooLargeError above the limit. */
 export function encodeMessage(value: unknown): Uint8Array {
