@@ -80,7 +80,8 @@ function connect(Ctor: BinaryWebSocketConstructor, url: string, handlers: Connec
   return {
     send(message: ClientToMember) {
       if (closed) return;
-      const frame = encodeClientFrame(message);
+      // Members read records; the connect tells the member that we do too.
+      const frame = encodeClientFrame(message.type === 'connect' ? { ...message, records: true } : message, true);
       if (waiting !== null) waiting.push(frame);
       else if (ws.readyState === OPEN) ws.send(frame);
     },

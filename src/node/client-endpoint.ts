@@ -48,6 +48,8 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     let connection: MemberConnection | null = null;
+    // Replies as msgpackr records once the client's connect says it reads them.
+    let records = false;
     const hold = socketCorker(ws);
     const handlers: ConnectionHandlers = {
       onMessage(message) {
@@ -57,7 +59,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
           return;
         }
         hold();
-        ws.send(encodeClientFrame(message));
+        ws.send(encodeClientFrame(message, records));
       },
       onClose(reason) {
         connection = null;
@@ -83,6 +85,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
         refuse(ws, 1007, err instanceof ClientFrameError ? err.message : 'undecodable frame');
         return;
       }
+      if ((message as { type?: unknown; records?: unknown } | null)?.type === 'connect') records = (message as { records?: unknown }).records === true;
       // The member validates the message itself and answers a bad one with an error.
       connection.send(message as ClientToMember);
     });

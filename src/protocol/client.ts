@@ -110,6 +110,8 @@ export interface ConnectRequest {
   readonly lastZxidSeen: Zxid;
   /** Accept a member cut off from its quorum: reads only, marked as possibly stale. */
   readonly canBeReadOnly: boolean;
+  /** Wire hint set by a connector that reads msgpackr records (codec/client-wire.ts); members ignore it otherwise. */
+  readonly records?: boolean;
 }
 
 export interface OperationRequest {

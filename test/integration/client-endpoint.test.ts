@@ -1,6 +1,7 @@
 /** The Node member's local endpoint: clients over WebSocket, admin over HTTP, bad input refused. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Packr } from 'msgpackr';
 import { WebSocket } from 'ws';
 import { ZooKeeperClient, fromUtf8 } from '../../src/client/index.js';
 import { webSocketConnector } from '../../src/client/websocket-connector.js';
@@ -91,4 +92,26 @@ test('a text frame, an undecodable frame and a malformed message are refused wit
   } finally {
     await client.close();
   }
+});
+
+test('replies are plain msgpack unless the connect says the client reads records', async () => {
+  const url = endpoints[0]!.url;
+  const connectAndFirstReply = async (records: boolean): Promise<Buffer> => {
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.on('open', r));
+    const first = new Promise<Buffer>((resolve) => ws.once('message', (d: Buffer) => resolve(d)));
+    const connect = { type: 'connect', sessionId: 0, password: new Uint8Array(0), timeoutMs: 2000, lastZxidSeen: { epoch: 0, counter: 0 }, canBeReadOnly: false, ...(records ? { records: true } : {}) };
+    ws.send(encodeClientFrame(connect));
+    const reply = await first;
+    ws.close();
+    return reply;
+  };
+  const plain = await connectAndFirstReply(false);
+  // A map (fixmap or map16/32), as any msgpack library writes and reads it.
+  assert.ok((plain[0]! & 0xf0) === 0x80 || plain[0] === 0xde || plain[0] === 0xdf, `first byte 0x${plain[0]!.toString(16)}`);
+  assert.equal((new Packr({ useRecords: false }).unpack(plain) as { type: string }).type, 'connected');
+  const records = await connectAndFirstReply(true);
+  // A reference to a shared record structure (0x40–0x7f), or an inline record definition.
+  assert.ok((records[0]! >= 0x40 && records[0]! <= 0x7f) || records[0] === 0xd4, `first byte 0x${records[0]!.toString(16)}`);
+  assert.equal((decodeClientFrame(records) as { type: string }).type, 'connected');
 });

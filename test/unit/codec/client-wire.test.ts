@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Packr } from 'msgpackr';
+import { CLIENT_RECORD_SHAPES } from '../../../src/codec/client-record-shapes.js';
+import { ClientFrameError, decodeClientFrame, encodeClientFrame } from '../../../src/codec/client-wire.js';
+
+const zxid = (counter: number) => ({ epoch: 2, counter });
+const stat = { czxid: zxid(1), mzxid: zxid(9), pzxid: zxid(1), ctime: 1_795_656_135_641, mtime: 1_795_656_135_692, version: 8, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 100, numChildren: 0 };
+const setDataReply = { type: 'response', xid: 4_242, zxid: zxid(9), err: 0, result: { op: 'setData', stat } };
+const getDataReply = { type: 'response', xid: 4_243, zxid: zxid(9), err: 0, result: { op: 'getData', data: new Uint8Array(100).fill(1), stat } };
+const plainOnly = new Packr({ useRecords: false, moreTypes: false });
+const asArrays = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (x?.type === 'Buffer' ? x.data : x instanceof Uint8Array ? [...x] : x)));
+
+test('by default a frame is plain msgpack: any msgpack library reads it', () => {
+  for (const m of [setDataReply, getDataReply]) {
+    const frame = encodeClientFrame(m);
+    assert.deepEqual(asArrays(plainOnly.unpack(frame)), asArrays(m));
+    assert.deepEqual(asArrays(decodeClientFrame(frame)), asArrays(m));
+  }
+});
+
+test('to a client that reads records, a reply with a Stat takes well under half the bytes', () => {
+  for (const m of [setDataReply, getDataReply]) {
+    const plainBytes = encodeClientFrame(m).length;
+    const frame = encodeClientFrame(m, true);
+    assert.ok(frame.length < plainBytes * 0.55, `${m.result.op}: ${frame.length} bytes as records vs ${plainBytes} as maps`);
+    assert.deepEqual(asArrays(decodeClientFrame(frame)), asArrays(m));
+  }
+  const request = { type: 'request', xid: 7, operation: { op: 'setData', path: '/a', data: new Uint8Array(3), version: -1 } };
+  assert.deepEqual(asArrays(decodeClientFrame(encodeClientFrame(request, true))), asArrays(request));
+});
+
+test('a shape outside the list goes inline and is never shared', () => {
+  const odd = { type: 'response', xid: 1, zxid: zxid(1), err: 0, result: { op: 'getChildren', children: ['a', 'b'], extra: { x: 1 } } };
+  const frame = encodeClientFrame(odd, true);
+  const fresh = new Packr({ useRecords: true, structures: CLIENT_RECORD_SHAPES.map((k) => [...k]), maxSharedStructures: CLIENT_RECORD_SHAPES.length, mapsAsObjects: true });
+  assert.deepEqual(fresh.unpack(frame), odd);
+  assert.deepEqual(fresh.unpack(encodeClientFrame(setDataReply, true)), setDataReply);
+  assert.throws(() => decodeClientFrame(new Uint8Array(0)), ClientFrameError);
+});
