@@ -7,6 +7,7 @@
  * matches the ops against. The test pulls both out with `exportHistory()` (msgpack, base64).
  */
 import type { Operation } from '../protocol/client.js';
+import { mulberry32 } from '../sim/rng.js';
 import type { ServerTxn } from '../server/messages.js';
 import type { TxnResult } from '../tree/index.js';
 import { encodeValue } from '../storage/indexeddb/codec.js';
@@ -52,18 +53,6 @@ export class AppliedLog {
   }
 }
 
-/** mulberry32: a small seeded generator, so a tab's op mix can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -85,7 +74,7 @@ export class TabWorkload {
     private readonly o: WorkloadOptions,
   ) {
     this.nextOpId = o.idBase;
-    this.random = seeded(o.seed ?? o.idBase);
+    this.random = mulberry32(o.seed ?? o.idBase);
   }
 
   start(): void {

@@ -67,3 +67,18 @@ export class Rng {
     return new Rng((this.nextUint32() ^ Math.imul(salt, 0x27d4eb2d)) >>> 0);
   }
 }
+
+/**
+ * mulberry32: a one-word seeded generator for callers that want a plain `() => number` (a tab's
+ * replayable op mix, client tests' member order and jitter) rather than the simulator's Rng.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,20 +1,12 @@
 /** Shared setup for client tests: virtual time, a fake ensemble, clients with deterministic randomness. */
 import { ZooKeeperClient } from '../../../src/client/client.js';
 import type { ClientOptions, StateChange } from '../../../src/client/types.js';
+import { mulberry32 } from '../../../src/sim/rng.js';
 import { FakeEnsemble, type FakeEnsembleOptions } from './fake-ensemble.js';
 import { VirtualScheduler } from './virtual-scheduler.js';
 
-/** mulberry32: a small seeded generator, so member order and jitter repeat run to run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Member order and jitter repeat run to run. */
+export const seeded = mulberry32;
 
 export interface World {
   readonly scheduler: VirtualScheduler;
