@@ -117,10 +117,16 @@ export class ServerMember {
    */
   private readOnlySessions = 0;
 
+  /**
+   * `nowMs`: the time at start. A member can win an election before its first tick, and its leader
+   * duties then start every session's clock (pitfall 18) and stamp txn times with this.
+   */
   constructor(
     private readonly config: ServerConfig,
     durable: DurableState,
+    nowMs: number,
   ) {
+    this.nowMs = Math.floor(nowMs);
     this.zab = new ZabMember(config.zab, durable);
     this.forwardTimeoutMs = (config.forwardTimeoutTicks ?? config.zab.initLimitTicks * 2) * config.tickMs;
     this.pumpZab();

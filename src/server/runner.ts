@@ -81,7 +81,7 @@ export class MemberRunner {
 
   static async start(options: RunnerOptions): Promise<MemberRunner> {
     const durable = await options.storage.load();
-    const runner = new MemberRunner(options, new ServerMember(options.config, durable));
+    const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? Date.now)()));
     options.transport.start({
       message: (from, raw) => {
         let message = raw;

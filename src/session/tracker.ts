@@ -62,13 +62,12 @@ export class SessionTracker {
     return out.map((s) => s.sessionId);
   }
 
-  /** A new leader restarts every session's clock on its own (pitfall 18). */
-  restartAll(nowMs: number): void {
-    for (const s of this.sessions.values()) {
-      s.expiresAtMs = nowMs + s.timeoutMs;
-      s.closing = false;
-      s.owner = null;
-    }
+  /**
+   * A new leader starts every session's clock on its own (pitfall 18): each gets at least a full
+   * timeout from `nowMs`. Closing marks and owners stay.
+   */
+  restartClocks(nowMs: number): void {
+    for (const s of this.sessions.values()) s.expiresAtMs = Math.max(s.expiresAtMs, nowMs + s.timeoutMs);
   }
 
   ids(): number[] {

@@ -14,7 +14,7 @@ export function makeSimulation(options: RunOptions): Simulation {
   if (workload !== 'zk') return new Simulation(base);
   return new Simulation({
     ...base,
-    nodes: (config, durable, profile, rng) => new ServerNode(config, durable, profile.tickMs, profile.snapshotEvery, rng),
+    nodes: (config, durable, profile, rng, nowMs) => new ServerNode(config, durable, profile.tickMs, profile.snapshotEvery, rng, nowMs),
     workload: new ZkWorkload(),
     txnId: serverTxnId,
   });

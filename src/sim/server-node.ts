@@ -24,14 +24,14 @@ export function serverTxnId(txn: unknown): string | undefined {
 export class ServerNode implements SimNode {
   readonly server: ServerMember;
 
-  constructor(config: ZabConfig, durable: DurableState, tickMs: number, snapshotEveryTxns: number, rng: Rng) {
+  constructor(config: ZabConfig, durable: DurableState, tickMs: number, snapshotEveryTxns: number, rng: Rng, nowMs: number) {
     const serverConfig: ServerConfig = {
       zab: config,
       tickMs,
       snapshotEveryTxns,
       randomBytes: (n) => Uint8Array.from({ length: n }, () => rng.int(0, 255)),
     };
-    this.server = new ServerMember(serverConfig, durable);
+    this.server = new ServerMember(serverConfig, durable, nowMs);
   }
 
   get zab(): ZabMember {

@@ -19,7 +19,8 @@ import { ZabNode } from './zab-node.js';
 import { ZabWorkload } from './zab-workload.js';
 
 /** Builds the node of a member (a bare Zab member, or a full server) from its durable state. */
-export type NodeFactory = (config: ZabConfig, durable: DurableState, profile: SimProfile, rng: Rng) => SimNode;
+/** `nowMs`: the virtual time the node starts at (a restarted node may lead before its first tick). */
+export type NodeFactory = (config: ZabConfig, durable: DurableState, profile: SimProfile, rng: Rng, nowMs: number) => SimNode;
 
 export const zabNodes: NodeFactory = (config, durable, profile) => new ZabNode(config, durable, profile.snapshotEvery);
 
@@ -410,7 +411,7 @@ export class Simulation implements WorldApi {
       logRetentionEntries: this.profile.logRetentionEntries,
       maxCounter: this.profile.maxCounter,
     });
-    m.node = this.nodes(config, m.storage.load(), this.profile, this.nodeRng.fork(m.incarnation));
+    m.node = this.nodes(config, m.storage.load(), this.profile, this.nodeRng.fork(m.incarnation), this.clock);
     this.pumpMember(m);
     this.queue.push(this.clock + m.msPerTick, { kind: 'tick', member: m.id, incarnation: m.incarnation });
   }
@@ -488,9 +489,12 @@ export class Simulation implements WorldApi {
   }
 
   private route(m: LiveMember, out: NodeOutput): void {
+    if (this.workload.onEstablished) {
+      for (const ev of out.events) if (ev.type === 'established') this.workload.onEstablished(m.id, ev.epoch);
+    }
     if (out.writes.length) {
       if (this.workload.onLogged) {
-        for (const w of out.writes) if (w.write.kind === 'append') this.workload.onLogged(m.id, w.write.entries.map((e) => e.txn));
+        for (const w of out.writes) if (w.write.kind === 'append') this.workload.onLogged(m.id, w.write.entries);
       }
       m.storage.submit(out.writes);
       if (!m.flushing) this.startFlush(m);

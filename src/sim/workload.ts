@@ -30,8 +30,10 @@ export interface Workload {
   start(world: WorldApi): void;
   /** `detail` carries the txn and its result when the node can tell them. */
   onApplied(member: MemberId, record: AppliedRecord, detail?: { readonly txn: unknown; readonly result: unknown }): void;
-  /** A member wrote these txns to its log (a leader proposing, a follower accepting). */
-  onLogged?(member: MemberId, txns: readonly unknown[]): void;
+  /** A member wrote these entries to its log (a leader proposing, a follower accepting). */
+  onLogged?(member: MemberId, entries: readonly { readonly zxid: Zxid; readonly txn: unknown }[]): void;
+  /** A member established its leadership of `epoch` (told before anything it logs in the same step). */
+  onEstablished?(member: MemberId, epoch: number): void;
   onCrash(member: MemberId): void;
   /** Messages from a member to a client connection, and connections the member closed. */
   onClientMessage(member: MemberId, connection: number, message: unknown): void;

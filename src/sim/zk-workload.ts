@@ -60,6 +60,10 @@ export class ZkWorkload implements Workload {
   private readonly changes = new Map<string, { zxid: Zxid; event: EventType }[]>();
   /** Sessions whose closeSession some leader has proposed (logged): only these may be reported expired. */
   private readonly closeLogged = new Set<number>();
+  /** Negotiated timeouts, from the createSession txns. */
+  private readonly sessionTimeouts = new Map<number, number>();
+  /** When each member established each epoch it led (`member:epoch`). */
+  private readonly establishedAt = new Map<string, number>();
   report = '';
 
   start(world: WorldApi): void {
@@ -239,10 +243,35 @@ export class ZkWorkload implements Workload {
     WatchChecker.record(this.changes, record.zxid, effectsOf(txn, result));
   }
 
-  onLogged(_member: MemberId, txns: readonly unknown[]): void {
-    for (const t of txns) {
-      const body = (t as ServerTxn).body;
-      if (body.type === 'closeSession') this.closeLogged.add(body.sessionId);
+  onEstablished(member: MemberId, epoch: number): void {
+    this.establishedAt.set(`${member}:${epoch}`, this.world.now);
+  }
+
+  onLogged(member: MemberId, entries: readonly { readonly zxid: Zxid; readonly txn: unknown }[]): void {
+    for (const e of entries) {
+      const txn = e.txn as ServerTxn;
+      const body = txn.body;
+      if (body.type === 'createSession' && !this.sessionTimeouts.has(body.sessionId)) this.sessionTimeouts.set(body.sessionId, body.timeoutMs);
+      if (body.type !== 'closeSession') continue;
+      if (!this.closeLogged.has(body.sessionId) && txn.origin === member && txn.xid === -1) this.checkExpiryClock(member, e.zxid, body.sessionId);
+      this.closeLogged.add(body.sessionId);
+    }
+  }
+
+  /**
+   * Pitfall 18: a new leader restarts every session's clock, so none of its expiries comes sooner than
+   * a full timeout after it established (one tick of slack: the leader's clock reads the last tick).
+   */
+  private checkExpiryClock(leader: MemberId, zxid: Zxid, sessionId: number): void {
+    const since = this.establishedAt.get(`${leader}:${zxid.epoch}`);
+    const timeoutMs = this.sessionTimeouts.get(sessionId);
+    if (since === undefined || timeoutMs === undefined) return;
+    const earliest = since + timeoutMs - this.world.profile.tickMs;
+    if (this.world.now < earliest) {
+      throw new Violation(
+        'session clocks restart with a new leader',
+        `member ${leader} expired session 0x${sessionId.toString(16)} (timeout ${timeoutMs} ms) ${this.world.now - since} ms after it established epoch ${zxid.epoch}`,
+      );
     }
   }
 

@@ -216,7 +216,7 @@ export class Classroom {
       seed: config.seed,
       members: config.members,
       profile: DEMO_PROFILE,
-      nodes: (zc, durable, profile, rng) => new ServerNode(zc, durable, profile.tickMs, profile.snapshotEvery, rng),
+      nodes: (zc, durable, profile, rng, nowMs) => new ServerNode(zc, durable, profile.tickMs, profile.snapshotEvery, rng, nowMs),
       workload: this.workload,
       txnId: serverTxnId,
       observer: {

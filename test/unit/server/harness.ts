@@ -300,6 +300,7 @@ export class Ensemble {
         },
         // The member gets its own copy: the image here changes only through applyWrite.
         { ...durable, log: durable.log.slice() },
+        this.nowMs,
       );
       this.members.set(id, member);
     }
@@ -382,11 +383,23 @@ export class Ensemble {
 
   // ---- time and delivery ----
 
+  /** Members whose ticks are held (a paused process: its clock stands still, messages still arrive). */
+  private readonly ticksHeld = new Set<MemberId>();
+
+  holdTicks(id: MemberId): void {
+    this.ticksHeld.add(id);
+  }
+
+  releaseTicks(id: MemberId): void {
+    this.ticksHeld.delete(id);
+  }
+
   /** Moves the clock by `n` ticks: pings from live connections, a tick on every member, pump. */
   tick(n = 1): void {
     for (let i = 0; i < n; i++) {
       this.nowMs += this.tickMs;
       for (const id of this.ids) {
+        if (this.ticksHeld.has(id)) continue;
         this.member(id).tick(this.nowMs);
         this.collect(id);
       }

@@ -231,6 +231,33 @@ describe('sessions: leader change', () => {
   });
 });
 
+describe('sessions: a new leader whose clock stood still', () => {
+  test('a member that wins an election before its first tick gives every session a full timeout from that tick', () => {
+    const e = Ensemble.started();
+    const oldLeader = e.mustLeader();
+    const [fA, fB] = twoFollowers(e).sort((a, b) => a - b) as [number, number];
+    const c = e.session(fA, { timeoutMs: 100 });
+    const sid = c.sessionId;
+    c.ok(op.create('/eph', '', 'EPHEMERAL'));
+    // fB's clock stops (a long GC pause) while the session lives on through fA: 40 ticks, 4 timeouts.
+    e.holdTicks(fB);
+    e.tick(40);
+    assert.ok(c.open);
+    // The leader goes; fB (the higher id, same history) wins on messages alone, before it ticks again.
+    e.isolate(oldLeader);
+    assert.equal(e.leader(), fB, e.states().join(' '));
+    e.releaseTicks(fB);
+    c.keepAlive = false;
+    // Its first tick as leader: the session's clock starts now, not at fB's last tick 40 ticks ago.
+    e.tick(1);
+    assert.deepEqual(e.applied(fA, 'closeSession'), [], 'expired at the new leader’s first tick');
+    assert.ok(e.member(fB).dataTree.exists('/eph'));
+    // And it still expires once quiet for a whole timeout on the new leader's clock.
+    e.tick(15);
+    assert.ok(e.applied(fB, 'closeSession').some((d) => (d.txn.body as { sessionId: number }).sessionId === sid));
+  });
+});
+
 describe('sessions: expiry', () => {
   test('a quiet session expires: one closeSession at the same zxid everywhere, ephemerals gone on every member', () => {
     const e = Ensemble.started();
