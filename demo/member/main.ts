@@ -7,7 +7,8 @@ import { pageApi, type PeerkeeperApi } from '../../src/browser/api.js';
 import { claimFreeId, claimId } from '../../src/browser/ids.js';
 import { startBrowserMember } from '../../src/browser/member.js';
 import { parsePageConfig } from '../../src/browser/page-config.js';
-import { describeEvent, logLine, renderStatus, showError, wireForm } from './view.js';
+import { describeZabEvent } from '../../src/zab/event-text.js';
+import { logLine, renderStatus, showError, wireForm } from './view.js';
 
 declare global {
   interface Window {
@@ -44,7 +45,7 @@ async function boot(): Promise<void> {
   let last = '';
   member.onReady((ready) => {
     for (const e of ready.events) {
-      const line = describeEvent(e);
+      const line = describeZabEvent(e, 'brief');
       if (line !== null && line !== last) logLine(line);
       if (line !== null) last = line;
     }

@@ -1,8 +1,6 @@
 /** The member page's DOM: the status table, the read-only banner, the op form and the event log. */
 import type { PeerkeeperApi } from '../../src/browser/api.js';
 import type { BrowserMemberStatus } from '../../src/browser/status.js';
-import type { ZabEvent } from '../../src/zab/output.js';
-import { formatZxid } from '../../src/zab/zxid.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -61,28 +59,6 @@ export function logLine(text: string): void {
   while (ol.children.length > 200) ol.lastElementChild?.remove();
 }
 
-export function describeEvent(e: ZabEvent): string | null {
-  switch (e.type) {
-    case 'state':
-      return `${e.role} ${e.phase}${e.leader !== null ? ` leader ${e.leader}` : ''} epoch ${e.epoch}`;
-    case 'elected':
-      return `elected member ${e.leader}`;
-    case 'established':
-      return `leading epoch ${e.epoch} with ${e.quorum.join(',')}`;
-    case 'syncSent':
-      return `${e.mode} to member ${e.peer} (${e.entries} txns)`;
-    case 'truncated':
-      return `truncated the log to ${formatZxid(e.to)}`;
-    case 'snapshotInstalled':
-      return `installed the leader's snapshot at ${formatZxid(e.zxid)}`;
-    case 'steppedDown':
-      return `stepped down: ${e.reason}`;
-    case 'followerLost':
-      return `lost follower ${e.peer}: ${e.reason}`;
-    default:
-      return null;
-  }
-}
 
 /** The op form calls the same API the tests drive. */
 export function wireForm(api: PeerkeeperApi): void {

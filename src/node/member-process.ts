@@ -13,8 +13,7 @@ import { WebRtcTransport } from '../transport/webrtc.js';
 import { startRendezvous } from '../transport/webrtc/rendezvous.js';
 import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
-import type { ZabEvent } from '../zab/output.js';
-import { formatZxid } from '../zab/zxid.js';
+import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -171,34 +170,10 @@ class EventLog {
 
   observe(ready: ServerReady): void {
     for (const e of ready.events) {
-      const line = describe(e);
+      const line = describeZabEvent(e, 'full');
       if (line !== null && line !== this.last) this.say(line);
       if (line !== null) this.last = line;
     }
   }
 }
 
-function describe(e: ZabEvent): string | null {
-  switch (e.type) {
-    case 'state':
-      return `${e.role} ${e.phase}${e.leader !== null ? ` leader ${e.leader}` : ''} epoch ${e.epoch}`;
-    case 'electionStarted':
-      return `election round ${e.round}: ${e.reason}`;
-    case 'elected':
-      return `elected member ${e.leader} in round ${e.round}`;
-    case 'established':
-      return `leading epoch ${e.epoch} with quorum ${e.quorum.join(',')}, history up to ${formatZxid(e.history)}`;
-    case 'syncSent':
-      return `${e.mode} to member ${e.peer} from ${formatZxid(e.point)} (${e.entries} txns)`;
-    case 'truncated':
-      return `truncated the log to ${formatZxid(e.to)} (${e.dropped} txns dropped)`;
-    case 'snapshotInstalled':
-      return `installed the leader's snapshot at ${formatZxid(e.zxid)}`;
-    case 'steppedDown':
-      return `stepped down: ${e.reason}`;
-    case 'followerLost':
-      return `lost follower ${e.peer}: ${e.reason}`;
-    case 'rejected':
-      return `rejected ${e.message} from member ${e.from}: ${e.reason}`;
-  }
-}
