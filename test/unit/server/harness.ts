@@ -256,6 +256,8 @@ export interface EnsembleOptions {
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<ZabConfig>;
+  /** The virtual clock's reading when the members start (default 0). */
+  readonly startMs?: number;
 }
 
 type LinkState = 'up' | 'held' | 'cut';
@@ -283,6 +285,7 @@ export class Ensemble {
   constructor(opts: EnsembleOptions = {}) {
     this.ids = opts.ids ?? [1, 2, 3];
     this.tickMs = opts.tickMs ?? 10;
+    this.nowMs = opts.startMs ?? 0;
     for (const id of this.ids) {
       const durable = emptyDurableState();
       this.durable.set(id, durable);

@@ -256,6 +256,16 @@ describe('sessions: a new leader whose clock stood still', () => {
     e.tick(15);
     assert.ok(e.applied(fB, 'closeSession').some((d) => (d.txn.body as { sessionId: number }).sessionId === sid));
   });
+
+  test('a member that leads before it ever ticked stamps txns with the time it started at, not 0', () => {
+    const e = new Ensemble({ startMs: 1_000_000 });
+    // Member 3 (the highest id) never ticks: it wins the first election on messages alone.
+    e.holdTicks(3);
+    assert.equal(e.stabilize(), 3, e.states().join(' '));
+    const c = e.session(1);
+    const created = c.ok(op.create('/t', 'x'));
+    assert.equal((created.result as { stat: { ctime: number } }).stat.ctime, 1_000_000);
+  });
 });
 
 describe('sessions: expiry', () => {
