@@ -21,7 +21,6 @@ export class LeaderDuties {
   private readonly lastXid = new Map<number, number>();
   /** Paths whose cleanup is proposed and not yet applied: proposed once only. */
   private readonly cleanupInFlight = new Set<string>();
-  private clocksStarted = false;
 
   constructor(
     private readonly self: MemberId,
@@ -110,13 +109,6 @@ export class LeaderDuties {
 
   /** Expire quiet sessions, remove empty containers and expired TTL nodes. */
   tick(nowMs: number): void {
-    // Pitfall 18: session clocks run on this leader's own clock from its first tick as leader. The
-    // time it was built with can be stale: a member that was paused (no ticks, its messages waiting)
-    // may win an election on those messages before its first tick after the pause.
-    if (!this.clocksStarted) {
-      this.clocksStarted = true;
-      this.tracker.restartClocks(nowMs);
-    }
     for (const id of this.tracker.expired(nowMs)) {
       this.tracker.markClosing(id);
       const prepared = this.preparer.prepare({ type: 'closeSession', sessionId: id }, { sessionId: 0, time: nowMs });

@@ -117,10 +117,7 @@ export class ServerMember {
    */
   private readOnlySessions = 0;
 
-  /**
-   * `nowMs`: the time at start. A member can win an election before its first tick, and its leader
-   * duties then start every session's clock (pitfall 18) and stamp txn times with this.
-   */
+  /** `nowMs`: the time at start (see observeTime; a member may lead before any input). */
   constructor(
     private readonly config: ServerConfig,
     durable: DurableState,
@@ -177,8 +174,19 @@ export class ServerMember {
 
   // ---- inputs -------------------------------------------------------------------------------
 
+  /**
+   * The time now, as the runtime reads it before every input (ticks bring it too). Between ticks
+   * the member would otherwise work with the last tick's time, and after a pause (no ticks, its
+   * messages waiting at the door) that time is as old as the pause: touches would not extend a
+   * session, a new leader would start its sessions' clocks in the past. Never moves back.
+   */
+  observeTime(nowMs: number): void {
+    const t = Math.floor(nowMs); // txn times are whole milliseconds
+    if (t > this.nowMs) this.nowMs = t;
+  }
+
   tick(nowMs: number): void {
-    this.nowMs = Math.floor(nowMs); // txn times are whole milliseconds
+    this.observeTime(nowMs);
     this.zab.step({ type: 'tick' });
     this.pumpZab();
     this.leader?.tick(this.nowMs);

@@ -220,6 +220,7 @@ export class MemberRunner {
 
   private input(fn: () => void): void {
     if (this.stopped) return;
+    this.member.observeTime(this.now());
     fn();
     this.route(this.member.drain());
   }

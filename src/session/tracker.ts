@@ -62,14 +62,6 @@ export class SessionTracker {
     return out.map((s) => s.sessionId);
   }
 
-  /**
-   * A new leader starts every session's clock on its own (pitfall 18): each gets at least a full
-   * timeout from `nowMs`. Closing marks and owners stay.
-   */
-  restartClocks(nowMs: number): void {
-    for (const s of this.sessions.values()) s.expiresAtMs = Math.max(s.expiresAtMs, nowMs + s.timeoutMs);
-  }
-
   ids(): number[] {
     return [...this.sessions.keys()];
   }

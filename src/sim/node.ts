@@ -27,6 +27,8 @@ export interface NodeOutput {
 /** One ensemble member as the simulated world drives it: a bare Zab member, or a full server. */
 export interface SimNode {
   readonly zab: ZabMember;
+  /** The virtual time, before every input (a node that keeps a clock between ticks). */
+  observeTime?(nowMs: number): void;
   tick(nowMs: number): void;
   /** Validates what arrived from a peer as a runtime would; throws a Violation for a malformed one. */
   message(from: MemberId, message: unknown): void;

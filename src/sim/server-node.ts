@@ -34,6 +34,10 @@ export class ServerNode implements SimNode {
     this.server = new ServerMember(serverConfig, durable, nowMs);
   }
 
+  observeTime(nowMs: number): void {
+    this.server.observeTime(nowMs);
+  }
+
   get zab(): ZabMember {
     return this.server.zab;
   }

@@ -213,6 +213,7 @@ export class Simulation implements WorldApi {
   deliverToMember<N>(id: MemberId, fn: (node: N) => void): boolean {
     const m = this.member(id);
     if (!this.alive(m)) return false;
+    m.node.observeTime?.(this.clock);
     fn(m.node as unknown as N);
     this.pumpMember(m);
     return true;
@@ -474,6 +475,7 @@ export class Simulation implements WorldApi {
 
   /** Runs one input against a member and routes everything it wants done. */
   private input(m: LiveMember, fn: (node: SimNode) => void): void {
+    m.node.observeTime?.(this.clock);
     fn(m.node);
     this.pumpMember(m);
   }

@@ -319,6 +319,13 @@ export class Ensemble {
     return e;
   }
 
+  /** The member about to get an input, told the time first, as a runtime does before every input. */
+  private inputTo(id: MemberId): ServerMember {
+    const m = this.member(id);
+    m.observeTime(this.nowMs);
+    return m;
+  }
+
   member(id: MemberId): ServerMember {
     const m = this.members.get(id);
     if (!m) throw new Error(`no member ${id}`);
@@ -434,7 +441,7 @@ export class Ensemble {
         // As a runtime does (server/runner.ts): only a validated, rebuilt message reaches the member.
         const valid = validatePeerMessage(env.message);
         if (!valid.ok) assert.fail(`m${env.from} sent m${env.to} a malformed message: ${valid.error}`);
-        this.member(env.to).fromPeer(env.from, valid.message);
+        this.inputTo(env.to).fromPeer(env.from, valid.message);
         this.collect(env.to);
         moved = true;
       }
@@ -482,7 +489,7 @@ export class Ensemble {
   private persist(id: MemberId, writes: readonly SequencedWrite[]): void {
     const image = this.durable.get(id)!;
     for (const w of writes) applyWrite(image, w.write);
-    this.member(id).persisted(writes[writes.length - 1]!.seq);
+    this.inputTo(id).persisted(writes[writes.length - 1]!.seq);
   }
 
   /** A slow disk: the member's writes wait (in order) until `releaseDisk`. */
@@ -527,9 +534,9 @@ export class Ensemble {
     });
     for (const other of this.ids) {
       if (other === id) continue;
-      this.member(id).peerDisconnected(other);
+      this.inputTo(id).peerDisconnected(other);
       this.collect(id);
-      this.member(other).peerDisconnected(id);
+      this.inputTo(other).peerDisconnected(id);
       this.collect(other);
     }
     this.pump();
@@ -544,9 +551,9 @@ export class Ensemble {
     }
     for (const other of this.ids) {
       if (other === id) continue;
-      this.member(id).peerConnected(other);
+      this.inputTo(id).peerConnected(other);
       this.collect(id);
-      this.member(other).peerConnected(id);
+      this.inputTo(other).peerConnected(id);
       this.collect(other);
     }
     this.pump();
@@ -558,7 +565,7 @@ export class Ensemble {
   open(member: MemberId): ClientConn {
     const conn = new ClientConn(this, this.nextConnection++, member);
     this.conns.set(conn.id, conn);
-    this.member(member).clientConnected(conn.id);
+    this.inputTo(member).clientConnected(conn.id);
     this.collect(member);
     return conn;
   }
@@ -598,14 +605,14 @@ export class Ensemble {
 
   fromClient(conn: ClientConn, message: ClientToMember): void {
     if (!conn.open) return;
-    this.member(conn.member).fromClient(conn.id, message);
+    this.inputTo(conn.member).fromClient(conn.id, message);
     this.collect(conn.member);
   }
 
   clientClosed(conn: ClientConn): void {
     if (!conn.open) return;
     conn.closedByClient = true;
-    this.member(conn.member).clientDisconnected(conn.id);
+    this.inputTo(conn.member).clientDisconnected(conn.id);
     this.collect(conn.member);
   }
 }

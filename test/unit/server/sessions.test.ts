@@ -232,7 +232,7 @@ describe('sessions: leader change', () => {
 });
 
 describe('sessions: a new leader whose clock stood still', () => {
-  test('a member that wins an election before its first tick gives every session a full timeout from that tick', () => {
+  test('a member that wins an election while its ticks are held gives every session a full timeout from when it took over', () => {
     const e = Ensemble.started();
     const oldLeader = e.mustLeader();
     const [fA, fB] = twoFollowers(e).sort((a, b) => a - b) as [number, number];
@@ -248,13 +248,29 @@ describe('sessions: a new leader whose clock stood still', () => {
     assert.equal(e.leader(), fB, e.states().join(' '));
     e.releaseTicks(fB);
     c.keepAlive = false;
-    // Its first tick as leader: the session's clock starts now, not at fB's last tick 40 ticks ago.
+    // Its first tick as leader: the session's clock started when fB took over, not at its last tick 40 ticks ago.
     e.tick(1);
     assert.deepEqual(e.applied(fA, 'closeSession'), [], 'expired at the new leader’s first tick');
     assert.ok(e.member(fB).dataTree.exists('/eph'));
     // And it still expires once quiet for a whole timeout on the new leader's clock.
     e.tick(15);
     assert.ok(e.applied(fB, 'closeSession').some((d) => (d.txn.body as { sessionId: number }).sessionId === sid));
+  });
+
+  test('a leader whose clock stood still counts the touches that reached it meanwhile at the time they arrived', () => {
+    const e = Ensemble.started({ minSessionTimeoutMs: 20 });
+    const leader = e.mustLeader();
+    const [f] = twoFollowers(e);
+    const c = e.session(f, { timeoutMs: 30 });
+    c.ok(op.create('/eph', '', 'EPHEMERAL'));
+    // The leader's ticks stop for 4 ticks (less than syncLimit, more than the 3-tick session timeout);
+    // the client keeps pinging its follower, whose touches keep reaching the leader.
+    e.holdTicks(leader);
+    e.tick(4);
+    e.releaseTicks(leader);
+    e.tick(1);
+    assert.deepEqual(e.applied(leader, 'closeSession'), [], 'a session touched throughout expired');
+    assert.ok(c.open);
   });
 
   test('a member that leads before it ever ticked stamps txns with the time it started at, not 0', () => {
