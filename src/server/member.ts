@@ -12,6 +12,7 @@ import type { Forwarded, PeerMessage, ServerMessage, ServerTxn } from './message
 import { serveLocally } from './reads.js';
 import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
 import { clientMessageProblem, operationProblem } from '../codec/client-messages.js';
+import { snapshotThreshold } from './snapshot-schedule.js';
 import { makeSnapshotData, readSnapshotData } from './snapshot.js';
 import { WatchManager } from './watches.js';
 
@@ -19,7 +20,11 @@ export interface ServerConfig {
   readonly zab: ZabConfig;
   readonly tickMs: number;
   readonly maxDataBytes?: number;
-  /** Take a snapshot of the tree after this many applied txns. */
+  /**
+   * Take a snapshot of the tree after about this many applied txns: each member draws each interval
+   * between half and one and a half times this (snapshot-schedule.ts), so members do not all
+   * snapshot at the same zxid.
+   */
   readonly snapshotEveryTxns: number;
   /** Secret bytes for session passwords (crypto in a runtime, a seeded source in the simulator). */
   readonly randomBytes: (n: number) => Uint8Array;
@@ -107,6 +112,8 @@ export class ServerMember {
   private leader: LeaderDuties | null = null;
   private touched = new Set<number>();
   private appliedSinceSnapshot = 0;
+  private snapshotsTaken = 0;
+  private snapshotAfter: number;
   private nowMs = 0;
   private serving = false;
   private out: ServerReady = emptyReady();
@@ -124,6 +131,7 @@ export class ServerMember {
     nowMs: number,
   ) {
     this.nowMs = Math.floor(nowMs);
+    this.snapshotAfter = snapshotThreshold(config.snapshotEveryTxns, config.zab.id, 0);
     this.zab = new ZabMember(config.zab, durable);
     this.forwardTimeoutMs = (config.forwardTimeoutTicks ?? config.zab.initLimitTicks * 2) * config.tickMs;
     this.pumpZab();
@@ -602,8 +610,9 @@ export class ServerMember {
     }
     this.leader?.onApplied(txn, this.nowMs);
     if (txn.origin === this.id) this.complete(txn, applied);
-    if (++this.appliedSinceSnapshot >= this.config.snapshotEveryTxns) {
+    if (++this.appliedSinceSnapshot >= this.snapshotAfter) {
       this.appliedSinceSnapshot = 0;
+      this.snapshotAfter = snapshotThreshold(this.config.snapshotEveryTxns, this.id, ++this.snapshotsTaken);
       this.zab.snapshotTaken({ zxid: this.tree.lastZxid, data: makeSnapshotData(this.tree, this.passwords) });
     }
   }
