@@ -64,6 +64,8 @@ export interface WebRtcTransportOptions {
   signallingMaxBackoffMs?: number; // 5000
   signallingJoinTimeoutMs?: number; // 10 s
   log?: (line: string) => void;
+  /** The peer wire version our links state (default PEER_WIRE_VERSION): only for tests of mixed versions. */
+  wireVersion?: number;
 }
 
 /** Counters for status lines and tests. */
@@ -295,6 +297,7 @@ export class WebRtcTransport implements PeerTransport {
       room: this.o.room,
       meshKey: this.meshKey,
       initiator,
+      ...(this.o.wireVersion === undefined ? {} : { wireVersion: this.o.wireVersion }),
       wrtc: this.o.wrtc,
       ...(this.o.config ? { config: this.o.config } : {}),
       highWaterBytes: this.o.highWaterBytes ?? 1 << 20,

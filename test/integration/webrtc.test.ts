@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { startSignallingServer, type SignallingServer } from '../../src/signalling/server.js';
 import { SignallingClient } from '../../src/signalling/client.js';
 import { MessageTooLargeError } from '../../src/transport/webrtc.js';
+import { PEER_WIRE_VERSION } from '../../src/transport/webrtc/record-shapes.js';
 import { MeshMember } from './fixtures/mesh-member.js';
 
 const ROOM = 'webrtc-test';
@@ -93,6 +94,20 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
     assert.ok(!m1.log.slice(2).includes('up 3') && !m2.log.slice(2).includes('up 3'));
     assert.equal(m1.from(3).length + m2.from(3).length, 0);
     bad.t.close();
+  });
+
+  await t.test('a member of another peer wire version never comes up, and says why', async () => {
+    const client = new SignallingClient({ url: server.url, room: ROOM, memberId: '3', secret: SECRET, WebSocket });
+    const other = new MeshMember({ self: 3, members: MEMBERS, room: ROOM, secret: SECRET, signalling: client, wireVersion: PEER_WIRE_VERSION + 1, logTransport: true });
+    members.push(other);
+    await other.until('both links refused', () => [1, 2].every((p) => other.log.some((l) => l.includes(`member ${p} speaks peer wire version ${PEER_WIRE_VERSION}, this member ${PEER_WIRE_VERSION + 1}`))));
+    const spam = setInterval(() => other.t.send(1, 'from the future'), 20);
+    await new Promise((r) => setTimeout(r, 1000));
+    clearInterval(spam);
+    assert.equal(other.up.size, 0, `it saw ${other.log.filter((l) => l.startsWith('up')).join(', ')}`);
+    assert.ok(!m1.up.has(3) && !m2.up.has(3));
+    assert.equal(m1.from(3).length + m2.from(3).length, 0);
+    other.t.close();
   });
 
   await t.test('a restarted member with the same id reconnects (peerUp again), new FIFO stream', async () => {

@@ -13,6 +13,7 @@
 import SimplePeer from 'simple-peer';
 import { computeProof, newNonce, verifyProof } from './auth.js';
 import { MAX_FRAME_BYTES, Reassembler, chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, transportChunk } from './framing.js';
+import { PEER_WIRE_VERSION } from './record-shapes.js';
 
 export interface LinkOptions {
   self: string;
@@ -20,6 +21,8 @@ export interface LinkOptions {
   room: string;
   meshKey: Promise<Uint8Array<ArrayBuffer>>;
   initiator: boolean;
+  /** What our hello states (record-shapes.ts); only tests of mixed versions set it. */
+  wireVersion?: number;
   wrtc?: unknown;
   config?: RTCConfiguration;
   /** Above this many bytes in the channel's buffer we stop sending and wait for `bufferedamountlow`. */
@@ -212,7 +215,7 @@ export class PeerLink {
       ch.bufferedAmountLowThreshold = this.o.lowWaterBytes;
       ch.addEventListener?.('bufferedamountlow', () => this.pump(true));
     }
-    this.sendRaw(controlChunk({ t: 'hello', n: this.myNonce }));
+    this.sendRaw(controlChunk({ t: 'hello', n: this.myNonce, v: this.wireVersion }));
   }
 
   private sendRaw(chunk: Uint8Array): void {
@@ -246,6 +249,11 @@ export class PeerLink {
     }
     if (received === undefined) return;
     if (received.kind === 'control') {
+      const incompatible = this.versionProblem(received.value);
+      if (incompatible !== null) {
+        this.fail(incompatible);
+        return;
+      }
       // The remote's hello can arrive before our own 'connect' event: the channel is open, so start now.
       if (this.state === 'connecting') this.onConnect();
       this.busy = true;
@@ -274,6 +282,19 @@ export class PeerLink {
       if (this.state !== 'up') return;
       this.o.onMessage(m);
     }
+  }
+
+  private get wireVersion(): number {
+    return this.o.wireVersion ?? PEER_WIRE_VERSION;
+  }
+
+  /** A hello stating another wire version (none: version 1) ends the link before anything is read. */
+  private versionProblem(value: unknown): string | null {
+    const m = value as { t?: unknown; v?: unknown } | null;
+    if (m?.t !== 'hello') return null;
+    const theirs = m.v === undefined ? 1 : m.v;
+    if (theirs === this.wireVersion) return null;
+    return `incompatible peer: member ${this.o.remote} speaks peer wire version ${String(theirs)}, this member ${this.wireVersion} (members of one ensemble must run compatible peerkeeper versions)`;
   }
 
   private drainInbox(): void {

@@ -8,6 +8,15 @@
  * The list is part of the wire format: a record is named by its index here, so members of one
  * ensemble must run the same list. Append only; never reorder or remove.
  */
+/**
+ * The version of everything members say to each other over a link: this list, the framing, and the
+ * shape of every peer message (Zab's and the server's). Both ends state it in their hello and a link
+ * whose ends differ never comes up, with the reason in both members' logs, instead of failing later on
+ * a record one side cannot read or a message the other does not expect. Bump it with every change to
+ * any of those. 1 was the format before records (its hello carried no version).
+ */
+export const PEER_WIRE_VERSION = 2;
+
 export const PEER_RECORD_SHAPES: readonly (readonly string[])[] = [
   ['layer', 'message'], // PeerMessage
   ['epoch', 'counter'], // Zxid
