@@ -86,6 +86,8 @@ interface Slot {
   /** The way this session's signals go (the answering side: the way its offer came). */
   route: Route | undefined;
   startedMs: number;
+  /** Our attempt (as the dialling side) has had a signal back from the remote for its session. */
+  answered: boolean;
   up: boolean;
   reachable: boolean;
   /** In how many signalling sources the peer was present at the last refresh. */
@@ -94,7 +96,8 @@ interface Slot {
   retry: ReturnType<typeof setTimeout> | undefined;
 }
 
-// A knock while our attempt is younger than this leaves the attempt alone (the two crossed).
+// A knock while our attempt is younger than this, and has been answered, leaves the attempt alone
+// (the two crossed: the remote is already negotiating with it).
 const KNOCK_RESTART_AFTER_MS = 2000;
 const MAX_SESSION_CHARS = 64;
 
@@ -134,7 +137,7 @@ export class WebRtcTransport implements PeerTransport {
     this.everyone = new Set([...o.members, o.self]);
     for (const m of o.members) {
       if (m !== o.self) {
-        this.slots.set(m, { link: undefined, session: undefined, route: undefined, startedMs: 0, up: false, reachable: false, presentIn: 0, attempt: 0, retry: undefined });
+        this.slots.set(m, { link: undefined, session: undefined, route: undefined, startedMs: 0, answered: false, up: false, reachable: false, presentIn: 0, attempt: 0, retry: undefined });
       }
     }
     this.meshKey = deriveMeshKey(o.secret, o.room);
@@ -291,6 +294,7 @@ export class WebRtcTransport implements PeerTransport {
     slot.session = session;
     slot.route = route;
     slot.startedMs = Date.now();
+    slot.answered = false;
     const link: PeerLink = new PeerLink({
       self: String(this.self),
       remote: String(remote),
@@ -383,7 +387,10 @@ export class WebRtcTransport implements PeerTransport {
     slot.attempt = 0;
     // It has no link to us: if ours looks up, it is to a process that is gone, unless the knock crossed our dial.
     if (slot.up) slot.link?.probe(this.o.probeTimeoutMs ?? 2000);
-    else if (slot.link === undefined || Date.now() - slot.startedMs > KNOCK_RESTART_AFTER_MS) this.connect(remote);
+    // An attempt nobody has answered may have offered into the void (through a member whose link to
+    // the remote's old process was stale, before the new one was present): it would wait out
+    // upTimeoutMs. Dial again now; if it had in fact crossed the knock, one offer is wasted.
+    else if (slot.link === undefined || !slot.answered || Date.now() - slot.startedMs > KNOCK_RESTART_AFTER_MS) this.connect(remote);
   }
 
   private onSignal(remote: MemberId, raw: unknown, route: Route): void {
@@ -397,7 +404,10 @@ export class WebRtcTransport implements PeerTransport {
     }
     if (typeof env.s !== 'string' || env.s.length > MAX_SESSION_CHARS || typeof env.d !== 'object' || env.d === null) return;
     if (this.initiates(remote)) {
-      if (slot.link !== undefined && slot.session === env.s) slot.link.signal(env.d);
+      if (slot.link !== undefined && slot.session === env.s) {
+        slot.answered = true;
+        slot.link.signal(env.d);
+      }
       return;
     }
     if (slot.session !== env.s) {

@@ -248,3 +248,31 @@ test('a restarted answering member knocks: peers with a stale link to its old pr
   for (const m of [m1, m2, m3b]) m.close();
   await stop(r1);
 });
+
+test('a knock restarts an unanswered dial that went into the void (by relay over a stale link)', async (t) => {
+  // 2 keeps a stale link to 3's killed process (no keepalive, no presence probe to speak of) and so
+  // offers 1 a relay to 3; 1 drops its own link at once, re-dials by that relay, and its offer is lost.
+  // The restarted 3 knocks; 1 must dial again then, not wait out its attempt's upTimeoutMs.
+  const r1 = await serve(startRendezvous({ port: 0, room: ROOM, secret: SECRET }));
+  const m1 = new Member(1, [r1.url], { idleTimeoutMs: 0, presenceProbeMs: 50, initialBackoffMs: 50, upTimeoutMs: 30_000 });
+  const m2 = new Member(2, [r1.url], { idleTimeoutMs: 0, presenceProbeMs: 60_000, probeTimeoutMs: 60_000 });
+  const child = await spawnMember(3, [r1.url], [1, 2]);
+  await m1.until('1 sees 3', () => m1.up.has(3));
+  await m2.until('2 sees 3', () => m2.up.has(3));
+
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  await m1.until('1 re-dials 3 by relay through 2', () => m1.log.some((l) => l.includes('signals to 3 go by relay through 2')));
+  await sleep(300); // the lost offer's attempt is under way, well inside its upTimeoutMs
+  assert.ok(!m1.up.has(3));
+  const t0 = Date.now();
+  const m3b = new Member(3, [r1.url]);
+  await m1.until('1 up with the restarted 3', () => m1.up.has(3), 10_000);
+  await m3b.until('the restarted 3 up with 1', () => m3b.up.has(1));
+  t.diagnostic(`1 up with the restarted 3 ${Date.now() - t0} ms after it started`);
+  assert.ok(m1.t.stats().knocksReceived >= 1, 'the restarted member knocked');
+  await exchange(m3b, m1, 'after-void');
+
+  for (const m of [m1, m2, m3b]) m.close();
+  await stop(r1);
+});
