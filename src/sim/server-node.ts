@@ -84,6 +84,7 @@ export class ServerNode implements SimNode {
 
   drain(): NodeOutput {
     const r = this.server.drain();
+    this.checkServesOnlyInQuorum(r.clients, r.close);
     const deliveries: NodeDelivery[] = r.deliveries.map((d) =>
       d.kind === 'restore'
         ? { kind: 'restore', zxid: d.zxid, digest: d.digest }
@@ -98,6 +99,24 @@ export class ServerNode implements SimNode {
       clients: r.clients,
       close: r.close,
     };
+  }
+
+  /**
+   * Pitfall 3: no client is served with the full (non-read-only) guarantees before the member has
+   * finished syncing with a leader (UPTODATE) and while it is not following or leading one: every
+   * successful answer not marked read-only, and every session opened as a read-write one, must leave
+   * while Zab serves, or go to a connection the member drops in the same breath (an answer computed
+   * just before the input that took the member out of the quorum).
+   */
+  private checkServesOnlyInQuorum(clients: ReturnType<ServerMember['drain']>['clients'], closing: readonly number[]): void {
+    if (clients.length === 0 || this.server.zab.status().serving) return;
+    for (const { connection, message: m } of clients) {
+      const full = (m.type === 'response' && m.err === 0 && !m.readOnly) || (m.type === 'connected' && !m.readOnly);
+      if (full && !closing.includes(connection)) {
+        const what = m.type === 'response' ? `answered request ${m.xid}${m.result ? ` (${m.result.op})` : ''}` : 'opened a read-write session';
+        throw new Violation('serve only in quorum', `m${this.server.id} ${what} on connection ${connection} while not serving (${this.server.zab.status().phase})`);
+      }
+    }
   }
 
   proposeProbe(n: number): { zxid: Zxid; id: string } | null {
