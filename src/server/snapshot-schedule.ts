@@ -5,8 +5,8 @@ import { fmix32 } from '../tree/digest.js';
  * `every` (so `every` on average), different for each member and each snapshot. Members apply the
  * same txns, so with one fixed count every member would write a snapshot file, fsync it and start a
  * new log segment at the same zxid, and their log appends would all wait behind that at once
- * (measured at 128 outstanding writes: 20–80 ms on all three members together, the worst of the
- * write latency tail). ZooKeeper rolls snapCount/2 + random(snapCount/2) for the same reason; this
+ * (measured at 128 outstanding writes: 20–80 ms on all three members together, in the slowest
+ * windows of the write latency; with a large tree it would be far longer). ZooKeeper rolls snapCount/2 + random(snapCount/2) for the same reason; this
  * draws from (member id, snapshot number) through a hash instead, so a member's schedule is
  * deterministic and a simulator run replays exactly.
  */
