@@ -19,6 +19,7 @@ import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
+import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
 
 export interface NodeMemberOptions {
   readonly id: MemberId;
@@ -145,6 +146,8 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
+  const advice = udpBufferAdvice(udpReceiveBufferDefault());
+  if (advice) say(advice);
   let stopping: Promise<void> | null = null;
   return {
     runner,
