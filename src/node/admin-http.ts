@@ -8,11 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { MetricsSnapshot } from '../server/metrics.js';
 import { renderMntr } from '../server/mntr.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../server/prometheus.js';
 import type { MemberRunner } from '../server/runner.js';
 import type { Zxid } from '../zab/zxid.js';
 import type { MemberStatus } from './status.js';
+import { udpReceiveBufferErrors } from './udp-buffers.js';
 
 export type AdminHandler = (path: string, res: ServerResponse, query: URLSearchParams) => boolean;
 
@@ -44,19 +46,25 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 export function adminHandler(runner: MemberRunner, status: () => MemberStatus): AdminHandler {
+  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter).
+  const metrics = (): MetricsSnapshot => {
+    const m = runner.metrics();
+    const udp = udpReceiveBufferErrors();
+    return udp === undefined ? m : { ...m, udpReceiveBufferErrors: udp };
+  };
   return (path, res, query) => {
     switch (path) {
       case '/status':
         send(res, 200, 'application/json', `${JSON.stringify(status())}\n`);
         return true;
       case '/metrics':
-        send(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(runner.metrics()));
+        send(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(metrics()));
         return true;
       case '/metrics.json':
-        send(res, 200, 'application/json', `${JSON.stringify(runner.metrics())}\n`);
+        send(res, 200, 'application/json', `${JSON.stringify(metrics())}\n`);
         return true;
       case '/mntr':
-        send(res, 200, 'text/plain; charset=utf-8', renderMntr(runner.metrics(), peerkeeperVersion()));
+        send(res, 200, 'text/plain; charset=utf-8', renderMntr(metrics(), peerkeeperVersion()));
         return true;
       case '/digests': {
         const raw = query.get('since');

@@ -22,6 +22,32 @@ export function udpReceiveBufferDefault(read: (path: string) => string = (p) => 
   }
 }
 
+/**
+ * UDP datagrams dropped for want of receive buffer space, host-wide (IPv4 from /proc/net/snmp, IPv6
+ * from /proc/net/snmp6, summed), or undefined where neither file can be read.
+ */
+export function udpReceiveBufferErrors(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | undefined {
+  let total: number | undefined;
+  const add = (n: number): void => {
+    if (Number.isFinite(n)) total = (total ?? 0) + n;
+  };
+  try {
+    // Two lines start with "Udp:": the field names, then their values.
+    const [names, values] = read('/proc/net/snmp').split('\n').filter((l) => l.startsWith('Udp:')).map((l) => l.trim().split(/\s+/));
+    const i = names?.indexOf('RcvbufErrors') ?? -1;
+    if (i > 0 && values?.[i] !== undefined) add(Number(values[i]));
+  } catch {
+    // no IPv4 counters here
+  }
+  try {
+    const line = read('/proc/net/snmp6').split('\n').find((l) => l.startsWith('Udp6RcvbufErrors'));
+    if (line !== undefined) add(Number(line.trim().split(/\s+/)[1]));
+  } catch {
+    // no IPv6 counters here
+  }
+  return total;
+}
+
 /** The sentence a member logs at start when the default is below what large messages need. */
 export function udpBufferAdvice(defaultBytes: number | undefined): string | undefined {
   if (defaultBytes === undefined || defaultBytes >= ADVISED_RMEM_BYTES) return undefined;

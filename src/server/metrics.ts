@@ -57,6 +57,12 @@ export interface MetricsSnapshot extends ZabPart {
   readonly fsyncBatchTxns: HistogramSnapshot;
   readonly peers: readonly PeerMetrics[];
   readonly uptimeMs: number;
+  /**
+   * UDP datagrams the host's kernel dropped for want of receive buffer space, all sockets (Linux;
+   * added by the Node runtime, absent elsewhere). WebRTC links are UDP: when this grows, links lose
+   * packets and can stall (node/udp-buffers.ts).
+   */
+  readonly udpReceiveBufferErrors?: number;
 }
 
 /** What the member and the runner know at the moment of a snapshot. */

@@ -64,6 +64,7 @@ export function mntrPairs(m: MetricsSnapshot, version: string): [string, string]
     if (p.ackDelayMs.count > 0) pairs.push([`zk_peer_${p.peer}_ack_delay_ms_p50`, round(p.ackDelayMs.p50)], [`zk_peer_${p.peer}_ack_delay_ms_p99`, round(p.ackDelayMs.p99)]);
   }
   pairs.push(['zk_uptime', String(Math.round(m.uptimeMs))]);
+  if (m.udpReceiveBufferErrors !== undefined) pairs.push(['zk_udp_rcvbuf_errors', String(m.udpReceiveBufferErrors)]);
   return pairs;
 }
 

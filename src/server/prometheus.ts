@@ -71,6 +71,9 @@ function families(m: MetricsSnapshot): Family[] {
     { name: 'peerkeeper_fsync_ms', help: 'Time to make one batch of writes durable (storage.write).', type: 'histogram', samples: hist(m.fsyncMs) },
     { name: 'peerkeeper_fsync_batch_txns', help: 'Txns made durable by one storage batch (group commit).', type: 'histogram', samples: hist(m.fsyncBatchTxns) },
     { name: 'peerkeeper_uptime_seconds', help: 'Seconds since this member started.', type: 'gauge', samples: one(m.uptimeMs / 1000) },
+    ...(m.udpReceiveBufferErrors === undefined
+      ? []
+      : [{ name: 'peerkeeper_host_udp_receive_buffer_errors_total', help: "UDP datagrams the host's kernel dropped for want of receive buffer space (WebRTC links are UDP: growth means lost packets and stalls).", type: 'counter' as const, samples: one(m.udpReceiveBufferErrors) }]),
   ];
 }
 

@@ -95,6 +95,8 @@ describe('member processes: --metrics-port and peerkeeper check', () => {
       for (const name of ['peerkeeper_sessions', 'peerkeeper_watch_count', 'peerkeeper_outstanding_requests', 'peerkeeper_last_zxid', 'peerkeeper_committed_zxid', 'peerkeeper_tree_digest', 'peerkeeper_epoch']) {
         metric(now(id), name, id);
       }
+      // The host's UDP drop counter, where the kernel publishes one (Linux).
+      if (process.platform === 'linux') assert.ok(metric(now(id), 'peerkeeper_host_udp_receive_buffer_errors_total', id) >= 0);
     }
     const l = now(leader);
     assert.ok(metric(l, 'peerkeeper_proposal_count', leader) >= metric(at(leader), 'peerkeeper_proposal_count', leader) + 12);

@@ -157,3 +157,16 @@ test('mntr: one key<TAB>value per line, ZooKeeper keys first', () => {
   assert.equal(kv.get('zk_peer_2_bytes_sent'), '1234');
   assert.equal(kv.get('zk_peers_up'), '1');
 });
+
+test("the host's UDP receive-buffer drops appear as a counter and an mntr key when the runtime adds them, not otherwise", () => {
+  const without = parsePrometheus(renderPrometheus(snapshot()));
+  assert.ok(!without.type.has('peerkeeper_host_udp_receive_buffer_errors_total'));
+  assert.ok(!renderMntr(snapshot()).includes('zk_udp_rcvbuf_errors'));
+  const m = { ...snapshot(), udpReceiveBufferErrors: 146614 };
+  const p = parsePrometheus(renderPrometheus(m));
+  assert.equal(p.type.get('peerkeeper_host_udp_receive_buffer_errors_total'), 'counter');
+  const s = p.samples.find((x) => x.name === 'peerkeeper_host_udp_receive_buffer_errors_total');
+  assert.equal(s?.value, 146614);
+  assert.equal(s?.labels.member, String(m.member));
+  assert.ok(renderMntr(m).includes('zk_udp_rcvbuf_errors\t146614\n'));
+});
