@@ -55,6 +55,7 @@ export class MemberRunner {
   private cancelTicks: (() => void) | null = null;
   private queuedWrites: SequencedWrite[] = [];
   private writing = false;
+  private writeScheduled = false;
   private hintTimer: ReturnType<typeof setTimeout> | null = null;
   private hintsDue = false;
   private stopped = false;
@@ -241,12 +242,21 @@ export class MemberRunner {
     }
     if (ready.writes.length) {
       this.queuedWrites.push(...ready.writes);
-      void this.flushWrites();
+      // Not at once: the other messages of the batch being handled (a link delivers a flush of many
+      // PROPOSALs in one task) would miss this write and wait a whole fsync for the next one.
+      if (!this.writing && !this.writeScheduled) {
+        this.writeScheduled = true;
+        queueMicrotask(() => {
+          this.writeScheduled = false;
+          void this.flushWrites();
+        });
+      }
     }
   }
 
   /**
-   * One storage write at a time, in order: what queues up meanwhile becomes the next batch.
+   * One storage write at a time, in order: what queues up meanwhile becomes the next batch. An idle
+   * runner starts a write once the task that queued it has ended (route), so a burst is one batch.
    *
    * A batch of nothing but commit hints waits up to a tick for real writes to ride along: a hint only
    * lets a restarted member apply sooner, nothing waits for it, and an fsync of its own would double

@@ -10,13 +10,16 @@ import type { SequencedWrite } from '../../src/zab/persistence.js';
 
 class CountingStorage extends InstantMemoryStorage {
   readonly batches: string[][] = [];
+  /** Log entries appended by each batch (0 for a batch with no append). */
+  readonly appended: number[] = [];
   override async write(batch: readonly SequencedWrite[]): Promise<void> {
     this.batches.push(batch.map((w) => w.write.kind));
+    this.appended.push(batch.reduce((n, w) => n + (w.write.kind === 'append' ? w.write.entries.length : 0), 0));
     return super.write(batch);
   }
 }
 
-test('sequential writes cost one storage batch each: a commit hint waits for the next append', async () => {
+async function ensemble(): Promise<{ storages: CountingStorage[]; runners: MemberRunner[]; client: ZooKeeperClient }> {
   const hub = new MemoryHub();
   const ids = [1, 2, 3];
   const storages = ids.map(() => new CountingStorage());
@@ -30,6 +33,11 @@ test('sequential writes cost one storage batch each: a commit hint waits for the
     ),
   );
   const client = new ZooKeeperClient({ connector: (i, h) => runners[i]?.openClient(h) ?? null, members: 3, sessionTimeoutMs: 2000 });
+  return { storages, runners, client };
+}
+
+test('sequential writes cost one storage batch each: a commit hint waits for the next append', async () => {
+  const { storages, runners, client } = await ensemble();
   try {
     await client.create('/n', 'x');
     const before = storages.map((s) => s.batches.length);
@@ -43,6 +51,27 @@ test('sequential writes cost one storage batch each: a commit hint waits for the
     // The hints are not lost: once writes stop, the last one is written within a tick or so.
     await new Promise((r) => setTimeout(r, 100));
     for (const storage of storages) assert.ok(storage.batches.at(-1)!.includes('commitHint'), 'the last commit hint reached storage');
+  } finally {
+    await client.close();
+    for (const r of runners) r.stop();
+  }
+});
+
+// Proposals that arrive together (one batch of peer messages, handled in one task) must go to disk
+// together: the first of them used to start a storage write of its own at once, so every burst cost
+// two fsyncs and all but its first proposal waited for a one-entry write to finish.
+test('a burst of proposals is one storage batch on every member, not its first proposal alone and then the rest', async () => {
+  const { storages, runners, client } = await ensemble();
+  try {
+    await client.create('/b', 'x');
+    await new Promise((r) => setTimeout(r, 50)); // the create's commit hints written
+    const before = storages.map((s) => s.appended.length);
+    const burst = 64;
+    await Promise.all(Array.from({ length: burst }, (_, i) => client.setData('/b', `v${i}`)));
+    for (const [i, storage] of storages.entries()) {
+      const appends = storage.appended.slice(before[i]).filter((n) => n > 0);
+      assert.deepEqual(appends, [burst], `member ${i + 1} appended the burst in batches of ${JSON.stringify(appends)}`);
+    }
   } finally {
     await client.close();
     for (const r of runners) r.stop();
