@@ -197,9 +197,11 @@ export class ServerMember {
     this.observeTime(nowMs);
     this.zab.step({ type: 'tick' });
     this.pumpZab();
+    // Touches first: a leader counts what its own clients sent since the last tick before it judges
+    // any session, so a ping that came before a deadline is never too late for it.
+    this.sendTouches();
     this.leader?.tick(this.nowMs);
     this.pumpZab();
-    this.sendTouches();
     this.checkConnections();
   }
 

@@ -386,6 +386,29 @@ describe('sessions: expiry', () => {
     assert.deepEqual(existsEverywhere(e, '/alive'), [false, false, false]);
   });
 
+  test('a client of the leader that pings in the last tick before its deadline is not expired at that deadline', () => {
+    // Ticks until the leader proposes the quiet session's close; `pingBefore`: the client pings once,
+    // just before that tick.
+    const expiryTick = (pingBefore: number | null): number => {
+      const e = Ensemble.started();
+      const leader = e.mustLeader();
+      const c = e.session(leader, { timeoutMs: 50 });
+      c.keepAlive = false;
+      for (let t = 1; t <= 40; t++) {
+        if (t === pingBefore) c.ping();
+        e.tick();
+        if (e.applied(leader, 'closeSession').length > 0) return t;
+      }
+      return Infinity;
+    };
+    const quiet = expiryTick(null);
+    assert.ok(Number.isFinite(quiet), 'a quiet session expires');
+    // The ping came before the deadline (the tick before did not expire it): the leader must count it
+    // before it judges the session, and give it a whole timeout from then (5 ticks).
+    const pinged = expiryTick(quiet);
+    assert.ok(pinged >= quiet + 5, `quiet: closed at tick ${quiet}; pinged just before it: closed at tick ${pinged}`);
+  });
+
   test('a session resumed after its member lost it still expires if it goes quiet', () => {
     const e = Ensemble.started();
     const leader = e.mustLeader();
