@@ -10,6 +10,7 @@ import { formatZxid, type Zxid } from '../zab/zxid.js';
 import { Violation } from './checker.js';
 import type { NodeDelivery, NodeOutput, SimNode } from './node.js';
 import type { Rng } from './rng.js';
+import { SessionLivenessCheck } from './session-liveness.js';
 
 /** How the checker names a server txn: who asked, for what, when the leader prepared it. */
 export function serverTxnId(txn: unknown): string | undefined {
@@ -23,6 +24,10 @@ export function serverTxnId(txn: unknown): string | undefined {
 /** A whole ensemble member (Zab, tree, sessions, watches) as the simulated world drives it. */
 export class ServerNode implements SimNode {
   readonly server: ServerMember;
+  private readonly liveness: SessionLivenessCheck;
+  /** The member's clock as it keeps it: whole milliseconds, never back (ServerMember.observeTime). */
+  private nowMs: number;
+  private ticked = false;
 
   constructor(config: ZabConfig, durable: DurableState, tickMs: number, snapshotEveryTxns: number, rng: Rng, nowMs: number) {
     const serverConfig: ServerConfig = {
@@ -32,9 +37,12 @@ export class ServerNode implements SimNode {
       randomBytes: (n) => Uint8Array.from({ length: n }, () => rng.int(0, 255)),
     };
     this.server = new ServerMember(serverConfig, durable, nowMs);
+    this.liveness = new SessionLivenessCheck(config.id);
+    this.nowMs = Math.floor(nowMs);
   }
 
   observeTime(nowMs: number): void {
+    this.nowMs = Math.max(this.nowMs, Math.floor(nowMs));
     this.server.observeTime(nowMs);
   }
 
@@ -43,6 +51,8 @@ export class ServerNode implements SimNode {
   }
 
   tick(nowMs: number): void {
+    this.nowMs = Math.max(this.nowMs, Math.floor(nowMs));
+    this.ticked = true;
     this.server.tick(nowMs);
   }
 
@@ -51,7 +61,9 @@ export class ServerNode implements SimNode {
     // to the member. An honest member never sends what fails here, so in the simulator it is a bug.
     const valid = validatePeerMessage(message);
     if (!valid.ok) throw new Violation('message legality', `m${from} sent a malformed message: ${valid.error}`);
-    this.server.fromPeer(from, valid.message);
+    const m = valid.message;
+    if (m.layer === 'server' && m.message.type === 'TOUCH') this.liveness.touched(m.message.sessions, this.nowMs, this.server.zab.status());
+    this.server.fromPeer(from, m);
   }
 
   persisted(seq: number): void {
@@ -75,16 +87,20 @@ export class ServerNode implements SimNode {
   }
 
   fromClient(connection: number, message: ClientToMember): void {
+    this.liveness.fromClient(connection, this.nowMs, this.server.zab.status());
     this.server.fromClient(connection, message);
   }
 
   clientDisconnected(connection: number): void {
+    this.liveness.clientGone(connection);
     this.server.clientDisconnected(connection);
   }
 
   drain(): NodeOutput {
     const r = this.server.drain();
     this.checkServesOnlyInQuorum(r.clients, r.close);
+    this.liveness.drained(r, this.nowMs, this.server.zab.status(), this.ticked, (id) => this.server.dataTree.sessionTimeoutMs(id));
+    this.ticked = false;
     const deliveries: NodeDelivery[] = r.deliveries.map((d) =>
       d.kind === 'restore'
         ? { kind: 'restore', zxid: d.zxid, digest: d.digest }
