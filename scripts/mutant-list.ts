@@ -123,4 +123,18 @@ export const MUTANTS: readonly Mutant[] = [
     workload: 'zk',
     edits: [{ file: 'src/server/member.ts', find: 'if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0) {', replace: 'if (compareZxid(req.lastZxidSeen, this.tree.lastZxid) > 0 && false) {' }],
   },
+  {
+    name: 'expire-before-touches',
+    description: 'a leader judges expiry on a tick before counting its own clients’ touches since the last one (pitfall 18)',
+    workload: 'zk',
+    edits: [
+      { file: 'src/server/member.ts', find: '    this.sendTouches();\n    this.leader?.tick(this.nowMs);\n    this.pumpZab();\n', replace: '    this.leader?.tick(this.nowMs);\n    this.pumpZab();\n    this.sendTouches();\n' },
+    ],
+  },
+  {
+    name: 'touch-in-the-past',
+    description: 'the leader extends a touched session from a tick ago, not from when the touch arrived (pitfall 18)',
+    workload: 'zk',
+    edits: [{ file: 'src/server/leader-duties.ts', find: 'if (!this.tracker.touch(id, nowMs)) gone.push(id);', replace: 'if (!this.tracker.touch(id, nowMs - 10)) gone.push(id);' }],
+  },
 ];
