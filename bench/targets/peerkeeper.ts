@@ -26,6 +26,8 @@ export interface PeerkeeperTargetOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where the data dirs go (default: a fresh dir under the OS temp dir). */
   readonly dataRoot?: string;
+  /** Each member records its write pipeline to `<traceDir>/member-<id>.trace` (bench/trace.ts). */
+  readonly traceDir?: string;
 }
 
 export class PeerkeeperTarget implements Target {
@@ -79,6 +81,7 @@ export class PeerkeeperTarget implements Target {
         '--id', String(id), '--members', this.ids.join(','), '--room', room, '--signal', signal,
         '--rendezvous-port', String(rendezvous.get(id)), '--data', join(this.root, `m${id}`),
         '--client-port', String(this.clientPorts.get(id)), '--tick-ms', String(this.tickMs),
+        ...(this.o.traceDir ? ['--trace-file', join(this.o.traceDir, `member-${id}.trace`)] : []),
       ],
       env: { ...this.o.env, PEERKEEPER_SECRET: secret, ...(this.o.nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${this.o.nodeOptions}`.trim() } : {}) },
       onLine: (id, line) => {

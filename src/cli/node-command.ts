@@ -13,7 +13,8 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
                 [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--log-retention 1000] [--exit-with-parent]
                 [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]
-                [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests`;
+                [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests
+                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
 
 const FLAGS = {
   id: 'int',
@@ -35,6 +36,7 @@ const FLAGS = {
   'exit-with-parent': 'bool',
   'metrics-port': 'int',
   'metrics-host': 'string',
+  'trace-file': 'string',
   /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=corrupt-tree: see node/test-corruption.ts. */
   'test-corrupt-after': 'int',
 } as const;
@@ -68,6 +70,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const rendezvousHost = f.string('rendezvous-host');
   const metricsPort = f.int('metrics-port');
   const metricsHost = f.string('metrics-host');
+  const traceFile = f.string('trace-file');
   const corruptAfter = f.int('test-corrupt-after');
   if (corruptAfter !== undefined) {
     if (!corruptionAllowed()) throw new UsageError(`--test-corrupt-after deliberately corrupts this member's data; it is refused unless ${TEST_HOOKS_ENV}=${CORRUPT_TREE_HOOK} is set`);
@@ -93,6 +96,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
+    ...(traceFile ? { traceFile } : {}),
   });
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);

@@ -17,6 +17,7 @@ import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { PipelineRecorder } from './pipeline-recorder.js';
 import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
 import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
@@ -51,6 +52,8 @@ export interface NodeMemberOptions {
    * txns. The CLI accepts it only with PEERKEEPER_TEST_HOOKS=corrupt-tree in the environment.
    */
   readonly testCorruptAfterTxns?: number;
+  /** Record the write pipeline (pipeline-recorder.ts) and save it here when the member stops: `npm run bench:trace`. */
+  readonly traceFile?: string;
   readonly log?: (line: string) => void;
   /** Storage failed: the member has stopped. Default: log and exit(1). */
   readonly onFatal?: (error: Error) => void;
@@ -95,6 +98,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let started: MemberRunner | undefined;
   const corrupt = o.testCorruptAfterTxns === undefined ? null : corruptTreeAfter(() => started, o.testCorruptAfterTxns, say);
   if (o.testCorruptAfterTxns !== undefined) say(`TEST HOOK ACTIVE: this member will corrupt its own tree after applying ${o.testCorruptAfterTxns} txns`);
+  const recorder = o.traceFile === undefined ? null : new PipelineRecorder();
   const runner = await MemberRunner.start({
     config: {
       zab: makeZabConfig(o.id, o.members, incarnation, o.zab ?? {}),
@@ -111,6 +115,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       corrupt?.(ready);
     },
     onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
+    ...(recorder ? { trace: recorder.record } : {}),
     onFatal:
       o.onFatal ??
       ((err) => {
@@ -161,6 +166,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         await metricsServer?.close();
         await rendezvous?.close();
         await storage.close().catch(() => {});
+        if (recorder && o.traceFile !== undefined) recorder.save(o.traceFile);
         say('stopped');
       })()),
   };

@@ -9,6 +9,8 @@ import { compareZxid, type Zxid } from '../zab/zxid.js';
 import { DigestRing, type DigestEntry } from './digest-ring.js';
 import { ServerMember, type ServerConfig, type ServerReady } from './member.js';
 import { MetricsCollector, type MetricsSnapshot } from './metrics.js';
+import type { PeerMessage } from './messages.js';
+import type { PipelineTrace } from './pipeline-trace.js';
 
 /** What `GET /digests` answers and `peerkeeper check` compares. */
 export interface DigestReport {
@@ -42,6 +44,8 @@ export interface RunnerOptions {
    * durability (ZooKeeper exits on a failed log write for the same reason). Default: rethrow.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Where txns are in the write pipeline (pipeline-trace.ts); only `npm run bench:trace` sets it. */
+  readonly trace?: PipelineTrace;
 }
 
 /**
@@ -103,6 +107,7 @@ export class MemberRunner {
         // The edge of trust: only well-formed messages reach the member, whoever sent them.
         const valid = validatePeerMessage(message);
         if (valid.ok) {
+          if (options.trace) traceIncoming(options.trace, from, valid.message);
           runner.collector.onPeerMessage(from, valid.message, runner.clock());
           runner.input(() => runner.member.fromPeer(from, valid.message));
         } else {
@@ -230,6 +235,7 @@ export class MemberRunner {
     this.collector.onReady(ready, this.clock());
     for (const d of ready.deliveries) this.ring.push(d.zxid, d.digest);
     this.options.observe?.(ready);
+    if (this.options.trace) traceOutgoing(this.options.trace, ready);
     for (const p of ready.peer) this.send(p.to, p.message);
     for (const c of ready.clients) {
       const handlers = this.clients.get(c.connection);
@@ -281,7 +287,10 @@ export class MemberRunner {
         const batch = this.queuedWrites;
         this.queuedWrites = [];
         const started = this.clock();
+        const traced = this.options.trace ? lastAppended(batch) : 0;
+        if (traced) this.options.trace!('writeStart', traced, 0);
         await this.options.storage.write(batch);
+        if (traced) this.options.trace!('writeEnd', traced, 0);
         this.collector.onFsync(this.clock() - started, batch);
         const last = batch[batch.length - 1]!.seq;
         this.input(() => this.member.persisted(last));
@@ -295,6 +304,34 @@ export class MemberRunner {
       this.writing = false;
     }
   }
+}
+
+function traceIncoming(trace: PipelineTrace, from: MemberId, m: PeerMessage): void {
+  if (m.layer !== 'zab') return;
+  const z = m.message;
+  if (z.type === 'PROPOSAL') trace('received', z.zxid.counter, from);
+  else if (z.type === 'ACK') trace('ackReceived', z.zxid.counter, from);
+  else if (z.type === 'COMMIT') trace('commitReceived', z.zxid.counter, from);
+}
+
+function traceOutgoing(trace: PipelineTrace, ready: ServerReady): void {
+  for (const p of ready.peer) {
+    if (p.message.layer !== 'zab') continue;
+    const z = p.message.message;
+    if (z.type === 'PROPOSAL') trace('proposed', z.zxid.counter, p.to);
+    else if (z.type === 'ACK') trace('ackSent', z.zxid.counter, p.to);
+    else if (z.type === 'COMMIT') trace('commitSent', z.zxid.counter, p.to);
+  }
+  for (const d of ready.deliveries) trace('delivered', d.zxid.counter, 0);
+}
+
+/** The counter of the last log entry a storage batch appends; 0 if it appends none. */
+function lastAppended(batch: readonly SequencedWrite[]): number {
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const w = batch[i]!.write;
+    if (w.kind === 'append' && w.entries.length > 0) return w.entries[w.entries.length - 1]!.zxid.counter;
+  }
+  return 0;
 }
 
 function every(ms: number, fn: () => void): () => void {
