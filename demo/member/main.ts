@@ -51,9 +51,13 @@ async function boot(): Promise<void> {
     }
   });
   wireForm(api);
-  const render = (): void => renderStatus(member.status());
+  // A hidden tab keeps its member running but does not draw (offline-first tabs stay open for hours).
+  const render = (): void => {
+    if (!document.hidden) renderStatus(member.status());
+  };
   render();
   setInterval(render, 250);
+  document.addEventListener('visibilitychange', render);
   // Closing the tab is a crash to the others, but say bye on the BroadcastChannel at least.
   addEventListener('pagehide', () => {
     void member.stop();

@@ -17,12 +17,19 @@ const BANNER: Record<BrowserMemberStatus['mode'], string> = {
   stopped: 'stopped',
 };
 
+/** Sets what differs only: the page re-renders four times a second and mostly nothing changed. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 export function renderStatus(s: BrowserMemberStatus): void {
-  $('who').textContent = `${s.id} of ${s.members.join(',')} · room ${s.room}`;
-  document.title = `member ${s.id} · ${s.role.toLowerCase()} · peerkeeper`;
+  setText($('who'), `${s.id} of ${s.members.join(',')} · room ${s.room}`);
+  const title = `member ${s.id} · ${s.role.toLowerCase()} · peerkeeper`;
+  if (document.title !== title) document.title = title;
   const banner = $('banner');
-  banner.className = `banner ${s.mode}`;
-  banner.textContent = BANNER[s.mode] + (s.isolated ? ' (this tab is cut off on purpose)' : '');
+  const bannerClass = `banner ${s.mode}`;
+  if (banner.className !== bannerClass) banner.className = bannerClass;
+  setText(banner, BANNER[s.mode] + (s.isolated ? ' (this tab is cut off on purpose)' : ''));
   const rows: [string, string][] = [
     ['role', `${s.role} (${s.phase})${s.leader !== null ? ` · leader ${s.leader}` : ''}`],
     ['epoch', `${s.epoch ?? '–'} (accepted ${s.acceptedEpoch}, current ${s.currentEpoch})`],
@@ -37,18 +44,21 @@ export function renderStatus(s: BrowserMemberStatus): void {
     ['signalling', s.signalling.join(', ')],
     ['tick', `${s.tickMs} ms · up ${Math.round(s.uptimeMs / 1000)} s`],
   ];
-  const table = $('status');
-  table.replaceChildren(
-    ...rows.map(([k, v]) => {
-      const tr = document.createElement('tr');
-      const th = document.createElement('th');
-      const td = document.createElement('td');
-      th.textContent = k;
-      td.textContent = v;
-      tr.append(th, td);
-      return tr;
-    }),
-  );
+  const table = $<HTMLTableElement>('status');
+  if (table.rows.length !== rows.length) {
+    table.replaceChildren(
+      ...rows.map(() => {
+        const tr = document.createElement('tr');
+        tr.append(document.createElement('th'), document.createElement('td'));
+        return tr;
+      }),
+    );
+  }
+  rows.forEach(([k, v], i) => {
+    const tr = table.rows[i]!;
+    setText(tr.cells[0]!, k);
+    setText(tr.cells[1]!, v);
+  });
 }
 
 export function logLine(text: string): void {
