@@ -85,6 +85,8 @@ export class PeerLink {
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
   private probeDeadlineMs = 0;
   private lastReceivedMs = 0;
+  /** Chunks received so far: a probe is answered by one that comes after it, not in the same ms. */
+  private receivedChunks = 0;
   private lastSentMs = 0;
   /** At least the channel's bufferedAmount (see pump). */
   private bufferedBound = 0;
@@ -155,12 +157,15 @@ export class PeerLink {
     if (this.probeTimer !== undefined && this.probeDeadlineMs <= sentMs + timeoutMs) return;
     clearTimeout(this.probeTimer);
     this.probeDeadlineMs = sentMs + timeoutMs;
+    const receivedBefore = this.receivedChunks;
     this.sendRaw(transportChunk({ t: 'ping', r: 1 }));
     if (this.state !== 'up') return;
     let looked = false;
     const check = (): void => {
       this.probeTimer = undefined;
-      if (this.lastReceivedMs >= sentMs || this.state !== 'up') return;
+      // Counted, not timed: the last chunk a killed peer sent can be read in the same millisecond
+      // as the news that it left, and must not pass for an answer.
+      if (this.receivedChunks > receivedBefore || this.state !== 'up') return;
       // Fired late: our own process stalled, and timers run before the I/O that queued meanwhile.
       // Look once more after that I/O has been read, instead of blaming the remote.
       if (!looked && Date.now() - sentMs > 2 * timeoutMs) {
@@ -231,6 +236,7 @@ export class PeerLink {
   private onChunk(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
     this.lastReceivedMs = Date.now();
+    this.receivedChunks++;
     if (this.busy) {
       if (this.inbox.length >= MAX_INBOX) this.fail('too many frames before authentication');
       else this.inbox.push(chunk);
