@@ -1,6 +1,7 @@
 /** The member page's DOM: the status table, the read-only banner, the op form and the event log. */
 import type { PeerkeeperApi } from '../../src/browser/api.js';
 import type { BrowserMemberStatus } from '../../src/browser/status.js';
+import { setAttr, setText } from '../src/ui/dom.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -17,18 +18,13 @@ const BANNER: Record<BrowserMemberStatus['mode'], string> = {
   stopped: 'stopped',
 };
 
-/** Sets what differs only: the page re-renders four times a second and mostly nothing changed. */
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
-}
-
+// The page re-renders four times a second and mostly nothing changed: touch only what differs.
 export function renderStatus(s: BrowserMemberStatus): void {
   setText($('who'), `${s.id} of ${s.members.join(',')} · room ${s.room}`);
   const title = `member ${s.id} · ${s.role.toLowerCase()} · peerkeeper`;
   if (document.title !== title) document.title = title;
   const banner = $('banner');
-  const bannerClass = `banner ${s.mode}`;
-  if (banner.className !== bannerClass) banner.className = bannerClass;
+  setAttr(banner, 'class', `banner ${s.mode}`);
   setText(banner, BANNER[s.mode] + (s.isolated ? ' (this tab is cut off on purpose)' : ''));
   const rows: [string, string][] = [
     ['role', `${s.role} (${s.phase})${s.leader !== null ? ` · leader ${s.leader}` : ''}`],
