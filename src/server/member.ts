@@ -141,6 +141,11 @@ export class ServerMember {
     return this.config.zab.id;
   }
 
+  /** The member's clock, as observeTime keeps it: whole milliseconds, never back. */
+  get clockMs(): number {
+    return this.nowMs;
+  }
+
   /**
    * Proposes a no-op through Zab if this member leads and serves (the simulator's probe that the
    * ensemble still commits). Returns the zxid it took.

@@ -25,8 +25,6 @@ export function serverTxnId(txn: unknown): string | undefined {
 export class ServerNode implements SimNode {
   readonly server: ServerMember;
   private readonly liveness: SessionLivenessCheck;
-  /** The member's clock as it keeps it: whole milliseconds, never back (ServerMember.observeTime). */
-  private nowMs: number;
   private ticked = false;
 
   constructor(config: ZabConfig, durable: DurableState, tickMs: number, snapshotEveryTxns: number, rng: Rng, nowMs: number) {
@@ -38,11 +36,9 @@ export class ServerNode implements SimNode {
     };
     this.server = new ServerMember(serverConfig, durable, nowMs);
     this.liveness = new SessionLivenessCheck(config.id);
-    this.nowMs = Math.floor(nowMs);
   }
 
   observeTime(nowMs: number): void {
-    this.nowMs = Math.max(this.nowMs, Math.floor(nowMs));
     this.server.observeTime(nowMs);
   }
 
@@ -51,7 +47,6 @@ export class ServerNode implements SimNode {
   }
 
   tick(nowMs: number): void {
-    this.nowMs = Math.max(this.nowMs, Math.floor(nowMs));
     this.ticked = true;
     this.server.tick(nowMs);
   }
@@ -62,7 +57,7 @@ export class ServerNode implements SimNode {
     const valid = validatePeerMessage(message);
     if (!valid.ok) throw new Violation('message legality', `m${from} sent a malformed message: ${valid.error}`);
     const m = valid.message;
-    if (m.layer === 'server' && m.message.type === 'TOUCH') this.liveness.touched(m.message.sessions, this.nowMs, this.server.zab.status());
+    if (m.layer === 'server' && m.message.type === 'TOUCH') this.liveness.touched(m.message.sessions, this.server.clockMs, this.server.zab.status());
     this.server.fromPeer(from, m);
   }
 
@@ -87,7 +82,7 @@ export class ServerNode implements SimNode {
   }
 
   fromClient(connection: number, message: ClientToMember): void {
-    this.liveness.fromClient(connection, this.nowMs, this.server.zab.status());
+    this.liveness.fromClient(connection, this.server.clockMs, this.server.zab.status());
     this.server.fromClient(connection, message);
   }
 
@@ -99,7 +94,7 @@ export class ServerNode implements SimNode {
   drain(): NodeOutput {
     const r = this.server.drain();
     this.checkServesOnlyInQuorum(r.clients, r.close);
-    this.liveness.drained(r, this.nowMs, this.server.zab.status(), this.ticked, (id) => this.server.dataTree.sessionTimeoutMs(id));
+    this.liveness.drained(r, this.server.clockMs, this.server.zab.status(), this.ticked, (id) => this.server.dataTree.sessionTimeoutMs(id));
     this.ticked = false;
     const deliveries: NodeDelivery[] = r.deliveries.map((d) =>
       d.kind === 'restore'
