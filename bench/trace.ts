@@ -25,34 +25,41 @@ if (![outstanding, seconds, warmup].every((n) => Number.isFinite(n) && n >= 0) |
 const dir = mkdtempSync(join(tmpdir(), 'peerkeeper-trace-'));
 const target = new PeerkeeperTarget({ traceDir: dir });
 const wall = (): number => performance.timeOrigin + performance.now();
+/** Starts the members, runs the load, and stops them (they save their traces as they stop). */
+async function traced(): Promise<{ leader: number; clientMember: number; from: number; to: number; done: number }> {
+  try {
+    await target.start();
+    const s = await target.settled();
+    const clientMember = s.followers[0] ?? s.leader;
+    const client = await target.client([clientMember], 10_000);
+    const value = new TextEncoder().encode('x'.repeat(100));
+    await client.ensure('/trace', value);
+    console.error(`leader: member ${s.leader}; client on member ${clientMember}; ${outstanding} outstanding, ${warmup} s warm-up, ${seconds} s traced`);
+    const from = wall() + warmup * 1000;
+    const to = from + seconds * 1000;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: outstanding }, async () => {
+        while (wall() < to) {
+          await client.setData('/trace', value);
+          if (wall() >= from) done++;
+        }
+      }),
+    );
+    return { leader: s.leader, clientMember, from, to, done };
+  } finally {
+    await target.stop();
+  }
+}
+
 try {
-  await target.start();
-  const s = await target.settled();
-  const clientMember = s.followers[0] ?? s.leader;
-  const client = await target.client([clientMember], 10_000);
-  const value = new TextEncoder().encode('x'.repeat(100));
-  await client.ensure('/trace', value);
-  console.error(`leader: member ${s.leader}; client on member ${clientMember}; ${outstanding} outstanding, ${warmup} s warm-up, ${seconds} s traced`);
-  const from = wall() + warmup * 1000;
-  const to = from + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: outstanding }, async () => {
-      while (wall() < to) {
-        await client.setData('/trace', value);
-        if (wall() >= from) done++;
-      }
-    }),
-  );
-  await client.close();
-  await target.stop();
+  const run = await traced();
   const traces = new Map<number, readonly TraceEvent[]>();
   for (const id of target.ids) traces.set(id, parseTrace(readFileSync(join(dir, `member-${id}.trace`))));
-  const summary = summarizePipeline(traces, s.leader, clientMember, from, to);
-  console.log(`setData ×${outstanding}: ${Math.round(done / seconds)} ops/s while traced (tracing costs a little); ${summary.txns} txns in the window`);
+  const summary = summarizePipeline(traces, run.leader, run.clientMember, run.from, run.to);
+  console.log(`setData ×${outstanding}: ${Math.round(run.done / seconds)} ops/s while traced (tracing costs a little); ${summary.txns} txns in the window`);
   for (const line of formatPipeline(summary)) console.log(line);
 } finally {
-  await target.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
   killEverything();
 }

@@ -98,7 +98,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let started: MemberRunner | undefined;
   const corrupt = o.testCorruptAfterTxns === undefined ? null : corruptTreeAfter(() => started, o.testCorruptAfterTxns, say);
   if (o.testCorruptAfterTxns !== undefined) say(`TEST HOOK ACTIVE: this member will corrupt its own tree after applying ${o.testCorruptAfterTxns} txns`);
-  const recorder = o.traceFile === undefined ? null : new PipelineRecorder();
+  const recorder = o.traceFile === undefined ? null : new PipelineRecorder(o.traceFile);
   const runner = await MemberRunner.start({
     config: {
       zab: makeZabConfig(o.id, o.members, incarnation, o.zab ?? {}),
@@ -166,7 +166,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         await metricsServer?.close();
         await rendezvous?.close();
         await storage.close().catch(() => {});
-        if (recorder && o.traceFile !== undefined) recorder.save(o.traceFile);
+        recorder?.save();
         say('stopped');
       })()),
   };

@@ -8,13 +8,16 @@ const FIELDS = 4;
  * Records a member's pipeline trace (server/pipeline-trace.ts) for `npm run bench:trace`: per event
  * the wall time in ms with sub-ms precision (performance.timeOrigin + now, comparable between
  * processes on one machine), the stage's index, the zxid counter and the peer, as float64s, in one
- * preallocated buffer (events past its capacity are dropped). `save` writes it raw.
+ * preallocated buffer (events past its capacity are dropped). `save` writes it raw to `path`.
  */
 export class PipelineRecorder {
   private readonly events: Float64Array;
   private count = 0;
 
-  constructor(capacity = 2_000_000) {
+  constructor(
+    private readonly path: string,
+    capacity = 2_000_000,
+  ) {
     this.events = new Float64Array(capacity * FIELDS);
   }
 
@@ -27,7 +30,7 @@ export class PipelineRecorder {
     this.events[i + 3] = peer;
   };
 
-  save(path: string): void {
-    writeFileSync(path, new Uint8Array(this.events.buffer, 0, this.count * FIELDS * 8));
+  save(): void {
+    writeFileSync(this.path, new Uint8Array(this.events.buffer, 0, this.count * FIELDS * 8));
   }
 }
