@@ -1,5 +1,6 @@
 import type { ClientToMember, MultiOp, Operation } from '../protocol/client.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { pathProblem } from '../tree/paths.js';
 import { isZxid } from '../zab/zxid.js';
 import { describeValue, isBool, isPath, isSafeInteger, isWriteOpName, MAX_LIST, MAX_PASSWORD_BYTES, MAX_PATH_LENGTH, writeOpFieldsProblem } from './fields.js';
 
@@ -73,6 +74,9 @@ export function clientMessageProblem(value: unknown): ClientMessageProblem | nul
       for (const k of ['data', 'exist', 'children', 'persistent', 'persistentRecursive']) {
         const list = m[k];
         if (!Array.isArray(list) || list.length > MAX_LIST || !list.every(isPath)) return `setWatches.${k} must be a list of paths`;
+        // The member looks these paths up in its tree at once, which throws on a malformed one.
+        const bad = list.find((p: string) => pathProblem(p) !== undefined);
+        if (bad !== undefined) return `setWatches.${k}: bad path ${describeValue(bad)}: ${pathProblem(bad)}`;
       }
       return null;
     }

@@ -92,6 +92,22 @@ describe('client edge: malformed messages never throw', () => {
   }
 });
 
+describe('client edge: setWatches paths are checked before the tree reads them (found by the fuzz test)', () => {
+  test('a path without a leading slash drops the connection; the member and the tree are untouched', () => {
+    const e = Ensemble.started();
+    const member = e.followers()[0]!;
+    const c = e.session(member);
+    const other = e.session(member);
+    const before = state(e);
+    c.sendRaw({ type: 'setWatches', lastZxid: { epoch: 0, counter: 0 }, data: ['no-slash'], exist: [], children: [], persistent: [], persistentRecursive: [] });
+    e.pump();
+    assert.equal(codeName(c.disconnect?.err ?? 0), 'MARSHALLINGERROR');
+    assert.match(c.disconnect?.reason ?? '', /bad path "no-slash"/);
+    assert.deepEqual(state(e), before);
+    assert.equal(other.ok(op.exists('/')).err, 0);
+  });
+});
+
 describe('client edge: bounded replies', () => {
   test('a child list over the reply limit is answered MARSHALLINGERROR, counted, and the member serves on', () => {
     const e = Ensemble.started({ maxReplyBytes: 64 * 1024 });
