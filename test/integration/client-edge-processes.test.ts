@@ -113,6 +113,22 @@ describe('the client edge of real member processes', () => {
     raw.ws.close();
   });
 
+  test('a ~3 MiB multi (three 1 MiB creates) is refused up front with BADARGUMENTS; nothing changes, nobody stalls', async () => {
+    const writer = await cluster.client([2], 10_000);
+    const before = await settled();
+    const mib = new Uint8Array(1024 * 1024 - 100);
+    const err = await writer.multi([0, 1, 2].map((i) => ({ op: 'create' as const, path: `/three-mib-${i}`, data: mib, mode: 'PERSISTENT' as const }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ZooKeeperError, String(err));
+    assert.equal(err.code, ErrorCode.BADARGUMENTS);
+    assert.match(err.message, /request limit/);
+    assert.equal(await settled(), before);
+    // The ensemble goes on at once: a write through every member.
+    for (const id of cluster.ids) await (await cluster.client([id])).create(`/after-big-multi-${id}`);
+  });
+
   test('a node whose children\'s names total more than 4 MiB: listing it is an error, never a crash', async () => {
     const writer = await cluster.client([1], 10_000);
     await writer.create('/wide');
