@@ -28,41 +28,56 @@ export function utf8Length(s: string): number {
 }
 
 /**
- * At least the plain-msgpack size of `value`. `exact`: measure strings in UTF-8; otherwise count
- * three bytes per UTF-16 unit (no pass over the characters: a fast first bound).
+ * At least the encoded size of a Stat: eleven names (86 characters, a header each), three zxids of two
+ * named numbers, eight numbers of at most nine bytes, the map's header.
  */
-export function msgpackBytesBound(value: unknown, exact: boolean): number {
-  switch (typeof value) {
-    case 'string':
-      return (exact ? utf8Length(value) : value.length * 3) + 5;
-    case 'number':
-      return Number.isInteger(value) && value >= -32 && value < 128 ? 1 : 9;
-    case 'bigint':
-      return 9;
-    case 'object': {
-      if (value === null) return 1;
-      if (value instanceof Uint8Array) return value.length + 5;
-      if (Array.isArray(value)) {
-        let n = 5;
-        for (const v of value) n += msgpackBytesBound(v, exact);
-        return n;
-      }
-      let n = 5;
-      for (const [k, v] of Object.entries(value)) if (v !== undefined) n += msgpackBytesBound(k, exact) + msgpackBytesBound(v, exact);
+const STAT_BYTES = 400;
+/** A result's `op` and the other short fields and names of one result. */
+const RESULT_FIELDS_BYTES = 48;
+
+function stringBound(s: string, exact: boolean): number {
+  return (exact ? utf8Length(s) : s.length * 3) + 5;
+}
+
+function stringsBound(list: readonly string[], exact: boolean): number {
+  let n = 5;
+  for (const s of list) n += stringBound(s, exact);
+  return n;
+}
+
+/** At least the encoded size of `result`, field by field (no allocation: this runs for every reply). */
+function resultBound(r: OperationResult, exact: boolean): number {
+  switch (r.op) {
+    case 'getData':
+      return RESULT_FIELDS_BYTES + r.data.length + 5 + STAT_BYTES;
+    case 'exists':
+    case 'setData':
+      return RESULT_FIELDS_BYTES + STAT_BYTES;
+    case 'create':
+      return RESULT_FIELDS_BYTES + stringBound(r.path, exact) + STAT_BYTES;
+    case 'getChildren':
+      return RESULT_FIELDS_BYTES + stringsBound(r.children, exact) + (r.stat ? STAT_BYTES : 0);
+    case 'getEphemerals':
+      return RESULT_FIELDS_BYTES + stringsBound(r.paths, exact);
+    case 'sync':
+      return RESULT_FIELDS_BYTES + stringBound(r.path, exact);
+    case 'multi': {
+      let n = RESULT_FIELDS_BYTES + 5;
+      for (const m of r.results) n += RESULT_FIELDS_BYTES + (m.op === 'create' ? stringBound(m.path, exact) + STAT_BYTES : m.op === 'setData' ? STAT_BYTES : 9);
       return n;
     }
     default:
-      return 1; // booleans, undefined (never written inside a map)
+      return RESULT_FIELDS_BYTES;
   }
 }
 
 /**
  * At least the size of the response that carries `result`. A first bound without reading characters;
- * only when that one is over `limit` are the strings measured, so the common reply pays one short walk.
+ * only when that one is over `limit` are the strings measured, so the common reply pays a few additions.
  */
 export function resultBytesBound(result: OperationResult, limit: number): number {
-  const rough = msgpackBytesBound(result, false) + RESPONSE_ENVELOPE_BYTES;
-  return rough <= limit ? rough : msgpackBytesBound(result, true) + RESPONSE_ENVELOPE_BYTES;
+  const rough = resultBound(result, false) + RESPONSE_ENVELOPE_BYTES;
+  return rough <= limit ? rough : resultBound(result, true) + RESPONSE_ENVELOPE_BYTES;
 }
 
 /** Room for one write's fields besides its path and data (op, mode or version, names). */

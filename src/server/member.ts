@@ -485,7 +485,8 @@ export class ServerMember {
     if (outcome.result !== undefined) {
       // A reply the client could not receive (over the frame limit) would end its connection, and
       // every retry would end the same way: it gets an error on its xid instead (see codec/reply-size.ts).
-      const bytes = resultBytesBound(outcome.result, this.maxReplyBytes);
+      // A failed multi carries a message beside its results (a path or two: three bytes a unit at most).
+      const bytes = resultBytesBound(outcome.result, this.maxReplyBytes) + (outcome.message?.length ?? 0) * 3;
       if (bytes > this.maxReplyBytes) {
         this.oversizedReplyCount++;
         outcome = { err: ErrorCode.MARSHALLINGERROR, message: oversizedReplyMessage(outcome.result, bytes, this.maxReplyBytes) };
