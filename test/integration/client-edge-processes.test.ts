@@ -53,6 +53,14 @@ class RawClient {
   }
 }
 
+/** One counter from a member's mntr. */
+async function mntr(port: number, key: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/mntr`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${key}\t`));
+  assert.ok(line, `${key} in mntr`);
+  return Number(line.split('\t')[1]);
+}
+
 describe('the client edge of real member processes', () => {
   const cluster = formedCluster({ size: 3, tickMs: 50 });
 
@@ -73,6 +81,7 @@ describe('the client edge of real member processes', () => {
     const closed = await raw.waitClosed();
     assert.match(closed.reason + JSON.stringify(raw.replies), /not a map/);
     assert.equal(await settled(), before);
+    assert.ok((await mntr(cluster.member(1).clientPort, 'zk_client_frames_rejected')) >= 1);
     assert.equal(fromUtf8((await other.getData('/nil-kept')).data), 'x');
     const again = await RawClient.open(cluster.url(1));
     again.ws.close();
@@ -152,6 +161,7 @@ describe('the client edge of real member processes', () => {
       assert.equal((await reader.exists('/wide'))?.numChildren, total);
     }
     assert.equal(await settled(), before);
+    for (const id of cluster.ids) assert.ok((await mntr(cluster.member(id).clientPort, 'zk_oversized_replies')) >= 1, `member ${id}`);
     await writer.create('/after-wide');
   });
 });
