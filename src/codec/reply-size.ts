@@ -121,5 +121,5 @@ export function oversizedReplyMessage(result: OperationResult, bytes: number, li
       : result.op === 'getEphemerals'
         ? ': ask with a narrower prefix'
         : '';
-  return `reply (${what}) is at least ${bytes} bytes, over the ${limit}-byte frame limit${advice}`;
+  return `reply (${what}) would be about ${bytes} bytes, over the ${limit}-byte frame limit${advice}`;
 }
