@@ -133,7 +133,7 @@ export async function startBrowserMember(o: BrowserMemberOptions): Promise<Brows
     onInvalidPeerMessage: (from, error) => log(`dropped a malformed message from member ${from}: ${error}`),
     onFatal: (err) => {
       stopped = true;
-      log(`storage failed, the member stopped: ${err.message}`);
+      log(`the member stopped: ${err.message}`);
     },
   });
 

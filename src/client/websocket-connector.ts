@@ -80,8 +80,9 @@ function connect(Ctor: BinaryWebSocketConstructor, url: string, handlers: Connec
   return {
     send(message: ClientToMember) {
       if (closed) return;
-      // Members read records; the connect tells the member that we do too.
-      const frame = encodeClientFrame(message.type === 'connect' ? { ...message, records: true } : message, true);
+      // The connect goes in plain msgpack and says that we read and write records; everything after
+      // it is written with records (codec/client-wire.ts, ClientFrameReader).
+      const frame = message.type === 'connect' ? encodeClientFrame({ ...message, records: true }, false) : encodeClientFrame(message, true);
       if (waiting !== null) waiting.push(frame);
       else if (ws.readyState === OPEN) ws.send(frame);
     },

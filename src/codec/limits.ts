@@ -8,7 +8,10 @@
 import { DEFAULT_MAX_DATA_BYTES } from '../tree/prepare.js';
 
 /** Room for a request's path, names and numbers beside its data (a path is at most 4 KiB here or there). */
-const REQUEST_OVERHEAD_BYTES = 64 * 1024;
+export const REQUEST_OVERHEAD_BYTES = 64 * 1024;
 
 /** The largest client request a member reads by default: one maximal znode's data plus overhead. */
 export const DEFAULT_MAX_REQUEST_BYTES = DEFAULT_MAX_DATA_BYTES + REQUEST_OVERHEAD_BYTES;
+
+/** A client frame above this is refused by both ends (codec/client-wire.ts): a reply too (reply-size.ts). */
+export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ClientFrameError, MAX_CLIENT_FRAME_BYTES, decodeClientFrame, encodeClientFrame } from '../codec/client-wire.js';
+import { ClientFrameReader, MAX_CLIENT_FRAME_BYTES, encodeClientFrame } from '../codec/client-wire.js';
 import type { ClientToMember, ConnectionHandlers, MemberConnection } from '../protocol/client.js';
 import { closeServer, listen, urlHost } from './http-listen.js';
 import { socketCorker } from './socket-cork.js';
@@ -48,8 +48,8 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     let connection: MemberConnection | null = null;
-    // Replies as msgpackr records once the client's connect says it reads them.
-    let records = false;
+    // Plain msgpack both ways until the client's connect says it reads and writes records.
+    const reader = new ClientFrameReader();
     const hold = socketCorker(ws);
     const handlers: ConnectionHandlers = {
       onMessage(message) {
@@ -58,8 +58,19 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
           ws.close(1008, 'client is not reading');
           return;
         }
+        let frame: Uint8Array;
+        try {
+          frame = encodeClientFrame(message, reader.recordsOut);
+        } catch (err) {
+          // The member bounds its replies (codec/reply-size.ts); should one still not encode, this
+          // client loses its connection, never the process.
+          o.log?.(`client reply not sent: ${(err as Error).message}`);
+          connection?.badFrame?.(`reply not encodable: ${(err as Error).message}`);
+          ws.close(1011, 'reply could not be encoded');
+          return;
+        }
         hold();
-        ws.send(encodeClientFrame(message, records));
+        ws.send(frame);
       },
       onClose(reason) {
         connection = null;
@@ -78,16 +89,14 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
         refuse(ws, 1003, 'text frames are not part of the protocol');
         return;
       }
-      let message: unknown;
-      try {
-        message = decodeClientFrame(toBytes(data));
-      } catch (err) {
-        refuse(ws, 1007, err instanceof ClientFrameError ? err.message : 'undecodable frame');
+      const decoded = reader.read(toBytes(data));
+      if (!decoded.ok) {
+        connection.badFrame?.(decoded.error);
+        refuse(ws, 1007, decoded.error);
         return;
       }
-      if ((message as { type?: unknown; records?: unknown } | null)?.type === 'connect') records = (message as { records?: unknown }).records === true;
       // The member validates the message itself and answers a bad one with an error.
-      connection.send(message as ClientToMember);
+      connection.send(decoded.value as ClientToMember);
     });
     ws.on('close', () => {
       sockets.delete(ws);

@@ -115,11 +115,12 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       corrupt?.(ready);
     },
     onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
+    onClientFault: (connection, error) => say(`dropped client connection ${connection}: handling its message threw ${error}`),
     ...(recorder ? { trace: recorder.record } : {}),
     onFatal:
       o.onFatal ??
       ((err) => {
-        say(`storage failed, stopping: ${err.message}`);
+        say(`stopping: ${err.message}`);
         process.exit(1);
       }),
   });

@@ -110,7 +110,10 @@ export interface ConnectRequest {
   readonly lastZxidSeen: Zxid;
   /** Accept a member cut off from its quorum: reads only, marked as possibly stale. */
   readonly canBeReadOnly: boolean;
-  /** Wire hint set by a connector that reads msgpackr records (codec/client-wire.ts); members ignore it otherwise. */
+  /**
+   * Wire hint (codec/client-wire.ts): this client writes msgpackr records after its connect and reads
+   * them in replies. Absent or false: plain msgpack both ways, as any msgpack library writes.
+   */
   readonly records?: boolean;
 }
 
@@ -208,6 +211,8 @@ export interface ConnectionHandlers {
 export interface MemberConnection {
   send(message: ClientToMember): void;
   close(): void;
+  /** A frame from this client that could not be decoded (the transport closes the connection; this counts it). */
+  badFrame?(reason: string): void;
 }
 
 /**

@@ -11,10 +11,12 @@ import { LeaderDuties } from './leader-duties.js';
 import type { Forwarded, PeerMessage, ServerMessage, ServerTxn } from './messages.js';
 import { serveLocally } from './reads.js';
 import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
-import { clientMessageProblem, operationProblem } from '../codec/client-messages.js';
+import { checkClientMessage } from '../codec/client-messages.js';
 import { snapshotThreshold } from './snapshot-schedule.js';
 import { makeSnapshotData, readSnapshotData } from './snapshot.js';
 import { WatchManager } from './watches.js';
+import { DEFAULT_MAX_REQUEST_BYTES, MAX_CLIENT_FRAME_BYTES, REQUEST_OVERHEAD_BYTES } from '../codec/limits.js';
+import { oversizedReplyMessage, requestBytesBound, resultBytesBound } from '../codec/reply-size.js';
 
 export interface ServerConfig {
   readonly zab: ZabConfig;
@@ -36,6 +38,16 @@ export interface ServerConfig {
   readonly maxSessionTimeoutMs?: number;
   /** A write forwarded to the leader and unanswered for this long drops its connection (CONNECTIONLOSS). */
   readonly forwardTimeoutTicks?: number;
+  /**
+   * The largest write a client may send, its data and paths together (a multi counts as one): larger
+   * ones are refused with BADARGUMENTS before they are forwarded. DEFAULT_MAX_REQUEST_BYTES unless given.
+   */
+  readonly maxRequestBytes?: number;
+  /**
+   * The largest reply a client is sent: one that would be larger (the names of a huge child list) is
+   * answered with MARSHALLINGERROR on its xid. The client frame limit (4 MiB) unless given.
+   */
+  readonly maxReplyBytes?: number;
 }
 
 /** Zab's status with what the member adds: its sessions, client connections and tree. */
@@ -64,7 +76,8 @@ interface Outcome {
 
 interface PendingRequest {
   readonly xid: number;
-  readonly operation: Operation;
+  /** null: the request had no readable operation; it is answered with its error in its turn. */
+  readonly operation: Operation | null;
   readonly write: boolean;
   readonly sentAtMs: number;
   outcome?: Outcome;
@@ -87,10 +100,6 @@ interface Connection {
   connect?: ConnectRequest;
 }
 
-
-
-
-const KNOWN_CLIENT_MESSAGES: ReadonlySet<unknown> = new Set(['connect', 'request', 'setWatches', 'ping']);
 
 function emptyReady(): ServerReady {
   return { peer: [], deliveries: [], writes: [], clients: [], close: [], events: [] };
@@ -123,6 +132,11 @@ export class ServerMember {
    * real ones, and the member id in them keeps two members' local sessions apart.
    */
   private readOnlySessions = 0;
+  private readonly maxRequestBytes: number;
+  private readonly maxReplyBytes: number;
+  private coreChangeCount = 0;
+  private rejectedCount = 0;
+  private oversizedReplyCount = 0;
 
   /** `nowMs`: the time at start (see observeTime; a member may lead before any input). */
   constructor(
@@ -134,6 +148,9 @@ export class ServerMember {
     this.snapshotAfter = snapshotThreshold(config.snapshotEveryTxns, config.zab.id, 0);
     this.zab = new ZabMember(config.zab, durable);
     this.forwardTimeoutMs = (config.forwardTimeoutTicks ?? config.zab.initLimitTicks * 2) * config.tickMs;
+    // A member configured for larger znodes takes writes of that size without being told twice.
+    this.maxRequestBytes = config.maxRequestBytes ?? Math.max(DEFAULT_MAX_REQUEST_BYTES, (config.maxDataBytes ?? 0) + REQUEST_OVERHEAD_BYTES);
+    this.maxReplyBytes = config.maxReplyBytes ?? MAX_CLIENT_FRAME_BYTES;
     this.pumpZab();
   }
 
@@ -256,23 +273,53 @@ export class ServerMember {
     }
   }
 
-  fromClient(connection: number, message: ClientToMember): void {
+  /**
+   * A message from a client, as decoded: any value at all (the type says what a well-behaved client
+   * sends). It is checked in full before anything else reads it (codec/client-messages.ts).
+   */
+  fromClient(connection: number, message: ClientToMember | unknown): void {
     this.onClientMessage(connection, message);
     this.pumpZab();
   }
 
-  private onClientMessage(connection: number, message: ClientToMember): void {
+  /**
+   * Everything that ever reached the replicated core (Zab, the leader's duties, the tree) counts one
+   * more. The runner's guard reads it around one client's input: an exception that left it unchanged
+   * cannot have left the core half-done (runner.ts).
+   */
+  get coreChanges(): number {
+    return this.coreChangeCount;
+  }
+
+  /** Client messages this member refused as malformed or over its limits (dropped or answered with an error). */
+  get rejectedClientMessages(): number {
+    return this.rejectedCount;
+  }
+
+  /** Replies that would have exceeded the reply limit and were answered with MARSHALLINGERROR instead. */
+  get oversizedReplies(): number {
+    return this.oversizedReplyCount;
+  }
+
+  private onClientMessage(connection: number, raw: unknown): void {
     const c = this.connections.get(connection);
     if (!c) return;
-    // Bytes from a client are untrusted: a malformed message ends the connection, never the member.
-    // A message type we do not know is skipped, so a newer client can still talk to us.
-    const problem = clientMessageProblem(message);
-    if (problem) {
-      if (!KNOWN_CLIENT_MESSAGES.has((message as { type?: unknown }).type)) return;
-      return this.dropClient(c, ErrorCode.MARSHALLINGERROR, problem);
+    // Bytes from a client are untrusted: a malformed message ends the connection (or, for a request
+    // with a readable xid, is answered with an error on it), never the member.
+    const checked = checkClientMessage(raw);
+    if (checked.kind === 'unknown') return; // a newer client's message: skipped
+    if (checked.kind === 'malformed') {
+      this.rejectedCount++;
+      return this.dropClient(c, ErrorCode.MARSHALLINGERROR, checked.problem);
     }
     c.lastHeardMs = this.nowMs;
     if (c.sessionId > 0) this.touched.add(c.sessionId);
+    if (checked.kind === 'badRequest') {
+      if (c.state !== 'open') return this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'request before the session was established');
+      this.rejectedCount++;
+      return this.onRequest(c, checked.xid, null, { err: checked.code, message: checked.problem });
+    }
+    const message = checked.message;
     switch (message.type) {
       case 'connect':
         if (c.state !== 'new') return this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'connect sent twice');
@@ -285,7 +332,7 @@ export class ServerMember {
         return;
       case 'request':
         if (c.state !== 'open') return this.dropClient(c, ErrorCode.CONNECTIONLOSS, 'request before the session was established');
-        return this.onRequest(c, message.xid, message.operation);
+        return this.onRequest(c, message.xid, message.operation, this.requestLimitOutcome(message.operation));
     }
   }
 
@@ -366,21 +413,37 @@ export class ServerMember {
     this.closeConnection(c);
   }
 
-  private onRequest(c: Connection, xid: number, operation: Operation): void {
+  /**
+   * `refused`: the request is answered with this error in its turn, and never goes further (a
+   * malformed operation, or one over the request limit).
+   */
+  private onRequest(c: Connection, xid: number, operation: Operation | null, refused: Outcome | null): void {
     if (xid <= c.lastXid) return this.dropClient(c, ErrorCode.CONNECTIONLOSS, `xid ${xid} after ${c.lastXid}: requests must come in order`);
     c.lastXid = xid;
-    const problem = operationProblem(operation);
-    // A malformed request is answered from its outcome in its turn, like a write: replies keep their order.
-    const write = problem !== null || isWriteOperation(operation);
+    // A refused request is answered from its outcome in its turn, like a write: replies keep their order.
+    const write = refused !== null || operation === null || isWriteOperation(operation);
     const pending: PendingRequest = { xid, operation, write, sentAtMs: this.nowMs };
     c.queue.push(pending);
-    if (problem) {
-      pending.outcome = { err: ErrorCode.BADARGUMENTS, message: problem };
+    if (refused !== null || operation === null) {
+      pending.outcome = refused ?? { err: ErrorCode.MARSHALLINGERROR, message: 'no operation' };
     } else if (write) {
       if (c.readOnly) pending.outcome = { err: ErrorCode.NOTREADONLY, message: `member ${this.id} is read-only: it is not in a quorum` };
       else this.forward(c.sessionId, xid, this.toForwarded(operation, pending));
     }
     this.pumpQueue(c);
+  }
+
+  /**
+   * A write whose data and paths together exceed the request limit is refused before it is forwarded:
+   * a multi of many ops each under the per-node limit could otherwise be a proposal of several MiB,
+   * which stalls the links that carry it (ZooKeeper refuses any packet over jute.maxbuffer).
+   */
+  private requestLimitOutcome(op: Operation): Outcome | null {
+    if (op.op !== 'multi') return null; // a single write's data is checked against maxDataBytes by the leader
+    const bytes = requestBytesBound(op);
+    if (bytes <= this.maxRequestBytes) return null;
+    this.rejectedCount++;
+    return { err: ErrorCode.BADARGUMENTS, message: `${op.op} of about ${bytes} bytes exceeds the ${this.maxRequestBytes}-byte request limit` };
   }
 
   private toForwarded(op: Operation, pending: PendingRequest): Forwarded {
@@ -409,15 +472,26 @@ export class ServerMember {
         if (!head.outcome) return;
         this.reply(c, head.xid, head.outcome);
         c.queue.shift();
-        if (head.operation.op === 'closeSession' && head.outcome.err === 0) return this.dropClient(c, ErrorCode.SESSIONEXPIRED, 'session closed');
+        if (head.operation?.op === 'closeSession' && head.outcome.err === 0) return this.dropClient(c, ErrorCode.SESSIONEXPIRED, 'session closed');
         continue;
       }
-      this.reply(c, head.xid, serveLocally(this.tree, this.watches, c.sessionId, head.operation));
+      // Only a request with an operation is ever queued as a read (onRequest).
+      this.reply(c, head.xid, serveLocally(this.tree, this.watches, c.sessionId, head.operation!));
       c.queue.shift();
     }
   }
 
   private reply(c: Connection, xid: number, outcome: Outcome): void {
+    if (outcome.result !== undefined) {
+      // A reply the client could not receive (over the frame limit) would end its connection, and
+      // every retry would end the same way: it gets an error on its xid instead (see codec/reply-size.ts).
+      // A failed multi carries a message beside its results (a path or two: three bytes a unit at most).
+      const bytes = resultBytesBound(outcome.result, this.maxReplyBytes) + (outcome.message?.length ?? 0) * 3;
+      if (bytes > this.maxReplyBytes) {
+        this.oversizedReplyCount++;
+        outcome = { err: ErrorCode.MARSHALLINGERROR, message: oversizedReplyMessage(outcome.result, bytes, this.maxReplyBytes) };
+      }
+    }
     this.toClient(c.id, {
       type: 'response',
       xid,
@@ -462,6 +536,7 @@ export class ServerMember {
   // ---- forwarding and the leader ------------------------------------------------------------
 
   private forward(sessionId: number, xid: number, request: Forwarded): void {
+    this.coreChangeCount++;
     if (this.leader) {
       this.leader.handle(this.id, sessionId, xid, request, this.nowMs);
       return;
@@ -471,6 +546,7 @@ export class ServerMember {
 
   /** To the leader, if we know one; a lost forward ends in a timeout that drops the connection. */
   private sendServer(message: ServerMessage): void {
+    this.coreChangeCount++;
     const leader = this.zab.status().leader;
     if (leader === null) return;
     if (leader === this.id) {
@@ -511,7 +587,7 @@ export class ServerMember {
         for (const id of m.sessions) {
           const conn = this.connections.get(this.sessionConnection.get(id) ?? -1);
           // A close the client asked for is answered when it commits, like onSessionClosed does.
-          if (conn && !conn.queue.some((p) => p.operation.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
+          if (conn && !conn.queue.some((p) => p.operation?.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
         }
         return;
     }
@@ -573,6 +649,7 @@ export class ServerMember {
     for (let guard = 0; guard < 10_000; guard++) {
       const ready = this.zab.drain();
       if (!ready.messages.length && !ready.writes.length && !ready.deliveries.length && !ready.events.length) break;
+      this.coreChangeCount++;
       // One envelope per distinct message (a PROPOSAL to every follower is one object), so the
       // transport can encode it once for all of them.
       let last: { inner: unknown; envelope: PeerMessage } | undefined;
@@ -629,7 +706,7 @@ export class ServerMember {
     this.watches.removeSession(sessionId);
     const conn = this.connections.get(this.sessionConnection.get(sessionId) ?? -1);
     // A close the client asked for is answered in order by pumpQueue; an expiry drops the connection.
-    if (conn && !conn.queue.some((p) => p.operation.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
+    if (conn && !conn.queue.some((p) => p.operation?.op === 'closeSession')) this.dropClient(conn, ErrorCode.SESSIONEXPIRED, 'session expired');
   }
 
   /** A txn that came through us is applied: answer the request it came from. */

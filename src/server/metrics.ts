@@ -46,6 +46,12 @@ export interface MetricsSnapshot extends ZabPart {
   readonly watchCount: number;
   readonly clientPacketsReceived: number;
   readonly clientPacketsSent: number;
+  /** Client frames refused: undecodable, malformed, or over the request limit (dropped or answered with an error). */
+  readonly clientFramesRejected: number;
+  /** Replies over the frame limit, answered with MARSHALLINGERROR instead. */
+  readonly oversizedReplies: number;
+  /** Client connections dropped because handling their message threw (a check the validator missed). */
+  readonly clientInputFailures: number;
   /** Client request → its reply, on the member the client is attached to. */
   readonly requestLatencyMs: HistogramSnapshot;
   /** Leader: propose → committed (a quorum durably holds it). */
@@ -72,6 +78,8 @@ export interface MemberState {
     'id' | 'role' | 'phase' | 'serving' | 'leader' | 'epoch' | 'acceptedEpoch' | 'currentEpoch' | 'lastZxid' | 'committedZxid' | 'treeZxid' | 'digest' | 'sessions' | 'connections'
   >;
   readonly gauges: { readonly outstandingRequests: number; readonly watchCount: number; readonly znodeCount: number };
+  /** What the member itself refused at its client edge (ServerMember's counters). */
+  readonly clientEdge?: { readonly rejectedClientMessages: number; readonly oversizedReplies: number };
   readonly peersUp: ReadonlySet<MemberId>;
   readonly bytesSent?: (peer: MemberId) => number | undefined;
 }
@@ -125,6 +133,8 @@ export class MetricsCollector {
   private invalidPeerMessages = 0;
   private clientPacketsReceived = 0;
   private clientPacketsSent = 0;
+  private rejectedClientFrames = 0;
+  private clientInputFailures = 0;
   private readonly requestLatency = Histogram.ms();
   private readonly commitDelay = Histogram.ms();
   /** Made once: a closure per input cost a keepNames helper call each under tsx. */
@@ -173,6 +183,16 @@ export class MetricsCollector {
     let q = this.requests.get(connection);
     if (!q) this.requests.set(connection, (q = new XidQueue()));
     q.push(m.xid, nowMs);
+  }
+
+  /** A client frame the transport could not decode (the member never saw it). */
+  onRejectedClientFrame(): void {
+    this.rejectedClientFrames++;
+  }
+
+  /** A client connection dropped because handling its message threw. */
+  onClientInputFailure(): void {
+    this.clientInputFailures++;
   }
 
   onClientClosed(connection: number): void {
@@ -267,6 +287,9 @@ export class MetricsCollector {
       watchCount: state.gauges.watchCount,
       clientPacketsReceived: this.clientPacketsReceived,
       clientPacketsSent: this.clientPacketsSent,
+      clientFramesRejected: this.rejectedClientFrames + (state.clientEdge?.rejectedClientMessages ?? 0),
+      oversizedReplies: state.clientEdge?.oversizedReplies ?? 0,
+      clientInputFailures: this.clientInputFailures,
       requestLatencyMs: this.requestLatency.snapshot(),
       commitDelayMs: this.commitDelay.snapshot(),
       ackDelayMs: allAcks.snapshot(),

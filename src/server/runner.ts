@@ -5,6 +5,7 @@ import type { SequencedWrite } from '../zab/persistence.js';
 import { FragmentAssembler, isFragment, splitMessage } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
 import type { MemberId } from '../zab/messages.js';
+import { InvariantError } from '../zab/context.js';
 import { compareZxid, type Zxid } from '../zab/zxid.js';
 import { DigestRing, type DigestEntry } from './digest-ring.js';
 import { ServerMember, type ServerConfig, type ServerReady } from './member.js';
@@ -40,10 +41,13 @@ export interface RunnerOptions {
   /** A peer message that failed validation and was dropped (it never reaches the member). */
   readonly onInvalidPeerMessage?: (from: MemberId, error: string) => void;
   /**
-   * Storage failed: the member has stopped, because acknowledging anything more could lie about
-   * durability (ZooKeeper exits on a failed log write for the same reason). Default: rethrow.
+   * The member has stopped: storage failed, because acknowledging anything more could lie about
+   * durability (ZooKeeper exits on a failed log write for the same reason), or one of our own checks
+   * failed while handling an input (see clientInput). The message says which. Default: rethrow.
    */
   readonly onFatal?: (error: Error) => void;
+  /** A client connection dropped because handling its message threw (see clientInput); for the log. */
+  readonly onClientFault?: (connection: number, error: string) => void;
   /** Where txns are in the write pipeline (pipeline-trace.ts); only `npm run bench:trace` sets it. */
   readonly trace?: PipelineTrace;
 }
@@ -146,6 +150,7 @@ export class MemberRunner {
       {
         status: this.member.status(),
         gauges: this.member.gauges(),
+        clientEdge: { rejectedClientMessages: this.member.rejectedClientMessages, oversizedReplies: this.member.oversizedReplies },
         peersUp: this.peersUp,
         ...(transport.bytesSent ? { bytesSent: (peer: MemberId) => transport.bytesSent!(peer) } : {}),
       },
@@ -173,23 +178,66 @@ export class MemberRunner {
     if (this.stopped) return null;
     const id = this.nextConnection++;
     this.clients.set(id, handlers);
-    this.input(() => this.member.clientConnected(id));
+    this.clientInput(id, () => this.member.clientConnected(id));
     let open = true;
     return {
       send: (message) => {
         // Asynchronous like a socket, so a client never re-enters the member from inside a callback.
         if (!open) return;
         this.collector.onClientMessage(id, message, this.clock());
-        queueMicrotask(() => open && this.input(() => this.member.fromClient(id, message)));
+        queueMicrotask(() => open && this.clientInput(id, () => this.member.fromClient(id, message)));
       },
       close: () => {
         if (!open) return;
         open = false;
         this.clients.delete(id);
         this.collector.onClientClosed(id);
-        this.input(() => this.member.clientDisconnected(id));
+        this.clientInput(id, () => this.member.clientDisconnected(id));
       },
+      badFrame: () => this.collector.onRejectedClientFrame(),
     };
+  }
+
+  /**
+   * One client's input, guarded. Validation is the defence (codec/client-messages.ts: the member
+   * answers or drops a malformed message and never throws on one); this guard is for what it misses.
+   * Whose fault is an exception while the member handles one client's message?
+   *
+   * - Ours, when it is an InvariantError (the core's own checks) or when the input had already
+   *   reached the replicated core (member.coreChanges moved: a forward, a proposal, an apply): the
+   *   core may be half-way through a step, and going on could break what Zab promises. The member
+   *   stops (fail-stop, like a failed fsync), with the check that failed in the message.
+   * - The client's, otherwise: the input never got past the member's client edge (its connection,
+   *   its request queue, a local read), so nothing shared is half-done. A check the validator missed:
+   *   that connection is dropped with a reason and counted, every other client and the core go on.
+   */
+  private clientInput(connection: number, fn: () => void): void {
+    if (this.stopped) return;
+    const before = this.member.coreChanges;
+    try {
+      this.input(fn);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (error instanceof InvariantError || this.member.coreChanges !== before) {
+        const where = error instanceof InvariantError ? 'a core invariant failed' : 'an internal check failed after the request reached the core';
+        this.fail(new Error(`${where} while handling client connection ${connection}: ${error.message}`, { cause: error }));
+        return;
+      }
+      this.collector.onClientInputFailure();
+      this.options.onClientFault?.(connection, `${error.name}: ${error.message}`);
+      const handlers = this.clients.get(connection);
+      this.clients.delete(connection);
+      this.collector.onClientClosed(connection);
+      this.input(() => this.member.clientDisconnected(connection));
+      if (handlers) queueMicrotask(() => handlers.onClose('the member could not handle a message from this client'));
+    }
+  }
+
+  /** Stops the member for good and tells onFatal (or throws without one). */
+  private fail(error: Error): void {
+    this.stop();
+    if (this.options.onFatal) this.options.onFatal(error);
+    else throw error;
   }
 
   /** Stops like a crash (kill -9): nothing more is sent or written, clients see their connections drop. */
@@ -296,10 +344,7 @@ export class MemberRunner {
         this.input(() => this.member.persisted(last));
       }
     } catch (err) {
-      this.stop();
-      const error = err instanceof Error ? err : new Error(String(err));
-      if (this.options.onFatal) this.options.onFatal(error);
-      else throw error;
+      this.fail(new Error(`storage failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
     } finally {
       this.writing = false;
     }

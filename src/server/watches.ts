@@ -6,19 +6,71 @@ export interface FiredWatch {
   readonly path: string;
 }
 
-type Registry = Map<string, Set<number>>;
+/**
+ * One kind of watch: the sessions watching each path, and (the index) the paths each session watches,
+ * so a session's watches go in time proportional to their own number, not to every watch the member
+ * holds (a disconnect among 500k watches used to scan them all).
+ */
+class Registry {
+  private readonly byPath = new Map<string, Set<number>>();
+  private readonly bySession = new Map<number, Set<string>>();
 
-function add(registry: Registry, path: string, sessionId: number): void {
-  let set = registry.get(path);
-  if (!set) registry.set(path, (set = new Set()));
-  set.add(sessionId);
-}
+  add(path: string, sessionId: number): void {
+    let set = this.byPath.get(path);
+    if (!set) this.byPath.set(path, (set = new Set()));
+    set.add(sessionId);
+    let paths = this.bySession.get(sessionId);
+    if (!paths) this.bySession.set(sessionId, (paths = new Set()));
+    paths.add(path);
+  }
 
-function take(registry: Registry, path: string): Set<number> {
-  const set = registry.get(path);
-  if (!set) return new Set();
-  registry.delete(path);
-  return set;
+  /** Removes one session's watch on `path`; false if it had none. */
+  delete(path: string, sessionId: number): boolean {
+    const set = this.byPath.get(path);
+    if (!set?.delete(sessionId)) return false;
+    if (set.size === 0) this.byPath.delete(path);
+    this.unindex(sessionId, path);
+    return true;
+  }
+
+  /** The sessions watching `path`, without removing them. */
+  get(path: string): ReadonlySet<number> | undefined {
+    return this.byPath.get(path);
+  }
+
+  /** The sessions watching `path`, removed (one-shot watches that fire). */
+  take(path: string): Set<number> {
+    const set = this.byPath.get(path);
+    if (!set) return new Set();
+    this.byPath.delete(path);
+    for (const s of set) this.unindex(s, path);
+    return set;
+  }
+
+  removeSession(sessionId: number): void {
+    const paths = this.bySession.get(sessionId);
+    if (!paths) return;
+    this.bySession.delete(sessionId);
+    for (const path of paths) {
+      const set = this.byPath.get(path);
+      if (!set) continue;
+      set.delete(sessionId);
+      if (set.size === 0) this.byPath.delete(path);
+    }
+  }
+
+  count(): number {
+    let n = 0;
+    for (const s of this.byPath.values()) n += s.size;
+    return n;
+  }
+
+  private unindex(sessionId: number, path: string): void {
+    const paths = this.bySession.get(sessionId);
+    if (!paths) return;
+    paths.delete(path);
+    if (paths.size === 0) this.bySession.delete(sessionId);
+  }
 }
 
 function ancestorsAndSelf(path: string): string[] {
@@ -38,66 +90,53 @@ function ancestorsAndSelf(path: string): string[] {
  */
 export class WatchManager {
   /** Data watches and exists watches (ZooKeeper keeps both in one table: both fire on create/change/delete). */
-  private readonly data: Registry = new Map();
-  private readonly child: Registry = new Map();
-  private readonly persistent: Registry = new Map();
-  private readonly recursive: Registry = new Map();
+  private readonly data = new Registry();
+  private readonly child = new Registry();
+  private readonly persistent = new Registry();
+  private readonly recursive = new Registry();
 
   addData(path: string, sessionId: number): void {
-    add(this.data, path, sessionId);
+    this.data.add(path, sessionId);
   }
 
   addChild(path: string, sessionId: number): void {
-    add(this.child, path, sessionId);
+    this.child.add(path, sessionId);
   }
 
   addPersistent(path: string, sessionId: number, recursive: boolean): void {
-    add(recursive ? this.recursive : this.persistent, path, sessionId);
+    (recursive ? this.recursive : this.persistent).add(path, sessionId);
   }
 
   /** Removes a session's watches of `type` on `path`; false if it had none (NOWATCHER). */
   remove(path: string, sessionId: number, type: WatcherType): boolean {
     let removed = false;
-    const from = (r: Registry): void => {
-      const set = r.get(path);
-      if (set?.delete(sessionId)) {
-        removed = true;
-        if (set.size === 0) r.delete(path);
-      }
-    };
-    if (type === 'DATA' || type === 'ANY') from(this.data);
-    if (type === 'CHILDREN' || type === 'ANY') from(this.child);
+    if (type === 'DATA' || type === 'ANY') removed = this.data.delete(path, sessionId) || removed;
+    if (type === 'CHILDREN' || type === 'ANY') removed = this.child.delete(path, sessionId) || removed;
     if (type === 'ANY') {
-      from(this.persistent);
-      from(this.recursive);
+      removed = this.persistent.delete(path, sessionId) || removed;
+      removed = this.recursive.delete(path, sessionId) || removed;
     }
     return removed;
   }
 
+  /** Drops every watch of a session (it closed, expired or left this member): proportional to its own watches. */
   removeSession(sessionId: number): void {
-    for (const r of [this.data, this.child, this.persistent, this.recursive]) {
-      for (const [path, set] of r) {
-        set.delete(sessionId);
-        if (set.size === 0) r.delete(path);
-      }
-    }
+    for (const r of [this.data, this.child, this.persistent, this.recursive]) r.removeSession(sessionId);
   }
 
-  /** What a session has registered, for re-registration after it reconnects elsewhere. */
+  /** How many watches (path, session) this member holds. */
   count(): number {
-    let n = 0;
-    for (const r of [this.data, this.child, this.persistent, this.recursive]) for (const s of r.values()) n += s.size;
-    return n;
+    return this.data.count() + this.child.count() + this.persistent.count() + this.recursive.count();
   }
 
   /** Fires what one change covers, removing the one-shot watches it used up. */
   trigger(event: EventType, path: string): FiredWatch[] {
     const sessions = new Set<number>();
     if (event === 'NodeChildrenChanged') {
-      for (const s of take(this.child, path)) sessions.add(s);
+      for (const s of this.child.take(path)) sessions.add(s);
     } else {
-      for (const s of take(this.data, path)) sessions.add(s);
-      if (event === 'NodeDeleted') for (const s of take(this.child, path)) sessions.add(s);
+      for (const s of this.data.take(path)) sessions.add(s);
+      if (event === 'NodeDeleted') for (const s of this.child.take(path)) sessions.add(s);
     }
     for (const s of this.persistent.get(path) ?? []) sessions.add(s);
     if (event !== 'NodeChildrenChanged') {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Packr } from 'msgpackr';
 import { CLIENT_RECORD_SHAPES } from '../../../src/codec/client-record-shapes.js';
-import { ClientFrameError, decodeClientFrame, encodeClientFrame } from '../../../src/codec/client-wire.js';
+import { ClientFrameError, ClientFrameReader, decodeClientFrame, encodeClientFrame, readClientFrame } from '../../../src/codec/client-wire.js';
 
 const zxid = (counter: number) => ({ epoch: 2, counter });
 const stat = { czxid: zxid(1), mzxid: zxid(9), pzxid: zxid(1), ctime: 1_795_656_135_641, mtime: 1_795_656_135_692, version: 8, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 100, numChildren: 0 };
@@ -37,4 +37,51 @@ test('a shape outside the list goes inline and is never shared', () => {
   assert.deepEqual(fresh.unpack(frame), odd);
   assert.deepEqual(fresh.unpack(encodeClientFrame(setDataReply, true)), setDataReply);
   assert.throws(() => decodeClientFrame(new Uint8Array(0)), ClientFrameError);
+});
+
+// ---- a member reading one client (ClientFrameReader) ---------------------------------------------
+
+const connect = { type: 'connect', sessionId: 0, password: new Uint8Array(0), timeoutMs: 70, lastZxidSeen: { epoch: 0, counter: 64 }, canBeReadOnly: false };
+
+test('a plain-msgpack client is read as plain msgpack: fixints 64–79 are numbers, not records', () => {
+  const reader = new ClientFrameReader();
+  const first = reader.read(plainOnly.pack(connect));
+  assert.ok(first.ok);
+  assert.deepEqual(asArrays(first.value), asArrays(connect));
+  assert.equal(reader.recordsOut, false);
+  for (let xid = 64; xid <= 79; xid++) {
+    const request = { type: 'request', xid, operation: { op: 'setData', path: '/a', data: new Uint8Array(1), version: xid } };
+    const frame = plainOnly.pack(request);
+    const r = reader.read(frame);
+    assert.ok(r.ok, `xid ${xid}: ${r.ok ? '' : r.error}`);
+    assert.deepEqual(asArrays(r.value), asArrays(request));
+  }
+});
+
+test('our own connector: a plain connect with records: true, then records both ways', () => {
+  const reader = new ClientFrameReader();
+  assert.ok(reader.read(encodeClientFrame({ ...connect, records: true }, false)).ok);
+  assert.equal(reader.recordsOut, true);
+  const request = { type: 'request', xid: 70, operation: { op: 'getData', path: '/a', watch: false } };
+  const r = reader.read(encodeClientFrame(request, true));
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, request);
+});
+
+test('an older connector that wrote its connect with records is still understood', () => {
+  const reader = new ClientFrameReader();
+  const r = reader.read(encodeClientFrame({ ...connect, records: true }, true));
+  assert.ok(r.ok);
+  assert.equal((r.value as { timeoutMs: number }).timeoutMs, 70);
+  assert.equal(reader.recordsOut, true);
+});
+
+test('the reader never throws: nil, garbage, truncated frames are values or errors', () => {
+  const reader = new ClientFrameReader();
+  assert.deepEqual(reader.read(Uint8Array.of(0xc0)), { ok: true, value: null });
+  assert.equal(reader.read(new Uint8Array(0)).ok, false);
+  assert.equal(reader.read(Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff)).ok, false);
+  const truncated = readClientFrame(encodeClientFrame(setDataReply).subarray(0, 20), false);
+  assert.equal(truncated.ok, false);
+  assert.ok(!truncated.ok && truncated.error.length < 250);
 });

@@ -253,6 +253,8 @@ export interface EnsembleOptions {
   readonly maxDataBytes?: number;
   readonly snapshotEveryTxns?: number;
   readonly forwardTimeoutTicks?: number;
+  readonly maxRequestBytes?: number;
+  readonly maxReplyBytes?: number;
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<ZabConfig>;
@@ -298,6 +300,8 @@ export class Ensemble {
           randomBytes: (n) => Uint8Array.from({ length: n }, () => this.randomCounter++ & 0xff),
           ...(opts.maxDataBytes === undefined ? {} : { maxDataBytes: opts.maxDataBytes }),
           ...(opts.forwardTimeoutTicks === undefined ? {} : { forwardTimeoutTicks: opts.forwardTimeoutTicks }),
+          ...(opts.maxRequestBytes === undefined ? {} : { maxRequestBytes: opts.maxRequestBytes }),
+          ...(opts.maxReplyBytes === undefined ? {} : { maxReplyBytes: opts.maxReplyBytes }),
           ...(opts.minSessionTimeoutMs === undefined ? {} : { minSessionTimeoutMs: opts.minSessionTimeoutMs }),
           ...(opts.maxSessionTimeoutMs === undefined ? {} : { maxSessionTimeoutMs: opts.maxSessionTimeoutMs }),
         },

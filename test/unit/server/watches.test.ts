@@ -324,3 +324,34 @@ describe('setWatches after a reconnect', () => {
     assert.equal(codeName(c2.ok(op.getData('/w')).err), 'OK');
   });
 });
+
+describe('removing a session\'s watches (WatchManager index)', () => {
+  test('removeSession drops exactly that session\'s watches of every kind, and nothing of others', async () => {
+    const { WatchManager } = await import('../../../src/server/watches.js');
+    const w = new WatchManager();
+    for (const s of [1, 2, 3]) {
+      w.addData('/a', s);
+      w.addChild('/a', s);
+      w.addPersistent('/p', s, false);
+      w.addPersistent('/r', s, true);
+    }
+    w.addData(`/only2`, 2);
+    assert.equal(w.count(), 13);
+    w.removeSession(2);
+    assert.equal(w.count(), 8);
+    assert.deepEqual(w.trigger('NodeDataChanged', '/a').map((f) => f.sessionId), [1, 3]);
+    assert.deepEqual(w.trigger('NodeDataChanged', '/only2'), []);
+    assert.deepEqual(w.trigger('NodeDataChanged', '/r/x').map((f) => f.sessionId), [1, 3]);
+    // A watch that fired, or was removed, is gone from the index too: re-adding and removing the session again is clean.
+    w.addData('/a', 1);
+    assert.equal(w.remove('/p', 1, 'ANY'), true);
+    w.removeSession(1);
+    assert.deepEqual(w.trigger('NodeDataChanged', '/a'), []);
+    assert.deepEqual(w.trigger('NodeChildrenChanged', '/a').map((f) => f.sessionId), [3]);
+    assert.deepEqual(w.trigger('NodeChildrenChanged', '/p').map((f) => f.sessionId), [3]);
+    w.removeSession(3);
+    assert.equal(w.count(), 0);
+    w.removeSession(42); // a session without watches
+    assert.equal(w.count(), 0);
+  });
+});
