@@ -122,7 +122,7 @@ function snapshot(e: Ensemble): string {
  * One long-lived ensemble per property (a fresh one per case would cost a leader election each);
  * connections are opened as the cases use them up.
  */
-export class Edge {
+class Edge {
   readonly e = Ensemble.started();
   private readonly members: number[];
   private conns: { conn: ClientConn; reader: ClientFrameReader }[] = [];
