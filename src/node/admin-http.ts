@@ -5,14 +5,17 @@
  *   /metrics.json  the same metrics as JSON (MetricsSnapshot)
  *   /mntr          ZooKeeper's mntr: one `key<TAB>value` per line
  *   /digests       JSON (DigestReport): recent (zxid → digest) pairs, `?since=EPOCH,COUNTER` to trim
+ *   /backup        a backup file (server/backup-file.ts) of this member's tree at its applied zxid;
+ *                  503 unless it serves in a quorum and, with `?atLeast=EPOCH,COUNTER`, has applied that
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { MetricsSnapshot } from '../server/metrics.js';
+import { encodeBackup } from '../server/backup-file.js';
 import { renderMntr } from '../server/mntr.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../server/prometheus.js';
 import type { MemberRunner } from '../server/runner.js';
-import type { Zxid } from '../zab/zxid.js';
+import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
 import type { MemberStatus } from './status.js';
 import { udpReceiveBufferErrors } from './udp-buffers.js';
 
@@ -76,8 +79,59 @@ export function adminHandler(runner: MemberRunner, status: () => MemberStatus): 
         send(res, 200, 'application/json', `${JSON.stringify(runner.digests(since))}\n`);
         return true;
       }
+      case '/backup':
+        sendBackup(runner, res, query);
+        return true;
       default:
         return false;
     }
   };
+}
+
+/**
+ * The member's snapshot as a backup file, taken in one synchronous step (one applied zxid). Only from
+ * a member serving in a quorum, and (`atLeast`) once it has applied what the caller's sync saw, so the
+ * backup holds every write completed before it was asked for. The snapshot is encoded whole in
+ * memory, as the member's own periodic snapshots are; `backupInFlight` keeps a second request from
+ * holding another copy while the first is still being sent.
+ */
+let backupInFlight = false;
+
+function sendBackup(runner: MemberRunner, res: ServerResponse, query: URLSearchParams): void {
+  const raw = query.get('atLeast');
+  const atLeast = parseSince(raw);
+  if (raw !== null && atLeast === undefined) {
+    send(res, 400, 'text/plain', `atLeast must be EPOCH,COUNTER, got ${raw}\n`);
+    return;
+  }
+  const status = runner.member.status();
+  if (!status.serving) {
+    send(res, 503, 'text/plain', `member ${runner.id} is not serving in a quorum\n`);
+    return;
+  }
+  const applied = runner.member.dataTree.lastZxid;
+  if (atLeast && compareZxid(applied, atLeast) < 0) {
+    send(res, 503, 'text/plain', `member ${runner.id} has applied ${formatZxid(applied)}, not yet ${formatZxid(atLeast)}\n`);
+    return;
+  }
+  if (backupInFlight) {
+    send(res, 503, 'text/plain', `member ${runner.id} is already sending a backup\n`);
+    return;
+  }
+  const snapshot = runner.member.snapshotNow();
+  const [header, payload] = encodeBackup({ ...snapshot, member: runner.id });
+  backupInFlight = true;
+  const done = (): void => {
+    backupInFlight = false;
+  };
+  res.once('close', done);
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': String(header.length + payload.length),
+    'cache-control': 'no-store',
+    'x-peerkeeper-zxid': formatZxid(snapshot.zxid),
+    'x-peerkeeper-digest': snapshot.digest,
+  });
+  res.write(header);
+  res.end(payload);
 }

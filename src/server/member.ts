@@ -13,7 +13,7 @@ import { serveLocally } from './reads.js';
 import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
 import { clientMessageProblem, operationProblem } from '../codec/client-messages.js';
 import { snapshotThreshold } from './snapshot-schedule.js';
-import { makeSnapshotData, readSnapshotData } from './snapshot.js';
+import { makeSnapshotData, readSnapshotData, type ServerSnapshotData } from './snapshot.js';
 import { WatchManager } from './watches.js';
 
 export interface ServerConfig {
@@ -160,6 +160,15 @@ export class ServerMember {
   /** Read-only access for checks, status pages and the demo. */
   get dataTree(): DataTree {
     return this.tree;
+  }
+
+  /**
+   * The state machine's snapshot now, at the zxid the tree last applied: what the member would write
+   * as its own snapshot (the tree and the session passwords), taken in one synchronous step so it is
+   * one applied zxid and nothing else. For backups (`GET /backup`); Zab does not see it.
+   */
+  snapshotNow(): { readonly zxid: Zxid; readonly digest: string; readonly data: ServerSnapshotData } {
+    return { zxid: this.tree.lastZxid, digest: this.tree.digest, data: makeSnapshotData(this.tree, this.passwords) };
   }
 
   status(): ServerStatus {
