@@ -6,7 +6,8 @@
  *   /mntr          ZooKeeper's mntr: one `key<TAB>value` per line
  *   /digests       JSON (DigestReport): recent (zxid → digest) pairs, `?since=EPOCH,COUNTER` to trim
  *   /backup        a backup file (server/backup-file.ts) of this member's tree at its applied zxid;
- *                  503 unless it serves in a quorum and, with `?atLeast=EPOCH,COUNTER`, has applied that
+ *                  503 unless it serves in a quorum and, with `?atLeast=EPOCH,COUNTER`, has applied that;
+ *                  on the client port only (it holds the session passwords), never the metrics port
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -48,7 +49,8 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-export function adminHandler(runner: MemberRunner, status: () => MemberStatus): AdminHandler {
+/** `backup`: answer GET /backup (the whole tree and the session passwords; the client port only). */
+export function adminHandler(runner: MemberRunner, status: () => MemberStatus, options: { readonly backup?: boolean } = {}): AdminHandler {
   // The runner's metrics and what only the host can tell (the kernel's UDP drop counter).
   const metrics = (): MetricsSnapshot => {
     const m = runner.metrics();
@@ -80,6 +82,7 @@ export function adminHandler(runner: MemberRunner, status: () => MemberStatus): 
         return true;
       }
       case '/backup':
+        if (!options.backup) return false;
         sendBackup(runner, res, query);
         return true;
       default:

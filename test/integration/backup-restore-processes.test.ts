@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromUtf8, type ZooKeeperClient } from '../../src/client/index.js';
+import { decodeBackup } from '../../src/server/backup-file.js';
 import type { DigestReport } from '../../src/server/runner.js';
 import { Cluster, spawnPeerkeeper, waitUntil } from './fixtures/cluster.js';
 
@@ -36,6 +37,19 @@ describe('backup and restore of a 3-member ensemble', () => {
     await cluster.waitForLeader();
   });
   after(() => cluster.stopAll());
+
+  test('GET /backup: a verified file from a serving member; 503 until it applied ?atLeast, 400 for a bad one', async () => {
+    const port = cluster.member(1).clientPort;
+    const ok = await fetch(`http://127.0.0.1:${port}/backup`);
+    assert.equal(ok.status, 200);
+    const r = decodeBackup(new Uint8Array(await ok.arrayBuffer()));
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    assert.equal(r.backup.header.member, 1);
+    const ahead = await fetch(`http://127.0.0.1:${port}/backup?atLeast=999,1`);
+    assert.equal(ahead.status, 503);
+    assert.match(await ahead.text(), /not yet \(999,1\)/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/backup?atLeast=soon`)).status, 400);
+  });
 
   test('backup from a live ensemble, wipe every member, restore each → the same tree and digest; it takes writes', async () => {
     const c = await cluster.client();
@@ -168,8 +182,8 @@ describe('backup and restore of a 3-member ensemble', () => {
     assert.ok(existsSync(join(root, '3')));
   });
 
-  test('backup and restore answer --help and -h with their usage', async () => {
-    for (const verb of ['backup', 'restore']) {
+  test('backup, restore and ensemble answer --help and -h with their usage', async () => {
+    for (const verb of ['backup', 'restore', 'ensemble']) {
       for (const flag of ['--help', '-h']) {
         const r = await run([verb, flag]);
         assert.equal(r.code, 0, r.out);
