@@ -12,10 +12,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { MetricsSnapshot } from '../server/metrics.js';
-import { encodeBackup } from '../server/backup-file.js';
+import { backupHeader, backupPayloadPieces } from '../server/backup-file.js';
 import { renderMntr } from '../server/mntr.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../server/prometheus.js';
 import type { MemberRunner } from '../server/runner.js';
+import { crc32 } from '../storage/file/crc32.js';
+import { encodeSnapshotPieces } from '../tree/snapshot.js';
 import { compareZxid, formatZxid, type Zxid } from '../zab/zxid.js';
 import type { MemberStatus } from './status.js';
 import { udpReceiveBufferErrors } from './udp-buffers.js';
@@ -92,13 +94,16 @@ export function adminHandler(runner: MemberRunner, status: () => MemberStatus, o
 }
 
 /**
- * The member's snapshot as a backup file, taken in one synchronous step (one applied zxid). Only from
- * a member serving in a quorum, and (`atLeast`) once it has applied what the caller's sync saw, so the
- * backup holds every write completed before it was asked for. The snapshot is encoded whole in
- * memory, as the member's own periodic snapshots are; `backupInFlight` keeps a second request from
- * holding another copy while the first is still being sent.
+ * The member's tree as a backup file. Captured in one synchronous step (one applied zxid; node data
+ * by reference, so nothing big is copied then), and only from a member serving in a quorum that has
+ * applied `atLeast` (what the caller's sync saw), so the backup holds every write completed before
+ * it was asked for. Then encoded, checksummed and sent in slices of a few ms with the event loop
+ * free in between: the member keeps hearing its peers and answering its clients while a tree of tens
+ * of MB goes out. One backup at a time per member (`backupInFlight`), so requests cannot pile up
+ * copies of the tree.
  */
 let backupInFlight = false;
+const SLICE_MS = 8;
 
 function sendBackup(runner: MemberRunner, res: ServerResponse, query: URLSearchParams): void {
   const raw = query.get('atLeast');
@@ -107,8 +112,7 @@ function sendBackup(runner: MemberRunner, res: ServerResponse, query: URLSearchP
     send(res, 400, 'text/plain', `atLeast must be EPOCH,COUNTER, got ${raw}\n`);
     return;
   }
-  const status = runner.member.status();
-  if (!status.serving) {
+  if (!runner.member.status().serving) {
     send(res, 503, 'text/plain', `member ${runner.id} is not serving in a quorum\n`);
     return;
   }
@@ -121,20 +125,59 @@ function sendBackup(runner: MemberRunner, res: ServerResponse, query: URLSearchP
     send(res, 503, 'text/plain', `member ${runner.id} is already sending a backup\n`);
     return;
   }
-  const snapshot = runner.member.snapshotNow();
-  const [header, payload] = encodeBackup({ ...snapshot, member: runner.id });
   backupInFlight = true;
-  const done = (): void => {
-    backupInFlight = false;
+  const capture = runner.member.captureForBackup();
+  streamBackup(runner.id, capture, res)
+    .catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))))
+    .finally(() => {
+      backupInFlight = false;
+    });
+}
+
+async function streamBackup(member: number, capture: ReturnType<MemberRunner['member']['captureForBackup']>, res: ServerResponse): Promise<void> {
+  let sliceStart = performance.now();
+  const breathe = async (): Promise<void> => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise((r) => setImmediate(r));
+    sliceStart = performance.now();
   };
-  res.once('close', done);
+  const treePieces: Uint8Array[] = [];
+  for (const piece of encodeSnapshotPieces(capture.tree, capture.digest)) {
+    treePieces.push(piece);
+    await breathe();
+    if (res.destroyed) return;
+  }
+  const payload = backupPayloadPieces(treePieces, capture.passwords);
+  let crc = 0;
+  let payloadBytes = 0;
+  for (const p of payload) {
+    crc = crc32(p, 0, p.length, crc);
+    payloadBytes += p.length;
+    await breathe();
+    if (res.destroyed) return;
+  }
+  const header = backupHeader({ zxid: capture.zxid, digest: capture.digest, member, payloadBytes, payloadCrc: crc });
   res.writeHead(200, {
     'content-type': 'application/octet-stream',
-    'content-length': String(header.length + payload.length),
+    'content-length': String(header.length + payloadBytes),
     'cache-control': 'no-store',
-    'x-peerkeeper-zxid': formatZxid(snapshot.zxid),
-    'x-peerkeeper-digest': snapshot.digest,
+    'x-peerkeeper-zxid': formatZxid(capture.zxid),
+    'x-peerkeeper-digest': capture.digest,
   });
-  res.write(header);
-  res.end(payload);
+  for (const p of [header, ...payload]) {
+    if (res.destroyed) return;
+    // Backpressure: wait for the socket to drain rather than queue the whole tree in it.
+    if (!res.write(p)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  res.end();
 }

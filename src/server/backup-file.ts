@@ -64,23 +64,44 @@ export type BackupRead = { readonly ok: true; readonly backup: Backup } | { read
 
 /** The snapshot a member took at one applied zxid, as a file. */
 export function encodeBackup(snapshot: { zxid: Zxid; digest: string; data: ServerSnapshotData; member: number }): readonly [header: Uint8Array, payload: Uint8Array] {
-  const payload = packr.pack({ tree: snapshot.data.tree, passwords: snapshot.data.passwords });
-  if (payload.length > MAX_BACKUP_PAYLOAD_BYTES) throw new RangeError(`a backup of ${payload.length} bytes is over the format's limit`);
-  if (!/^[0-9a-f]{16}$/.test(snapshot.digest)) throw new RangeError(`digest ${snapshot.digest} is not 16 hex digits`);
+  const pieces = backupPayloadPieces([snapshot.data.tree], snapshot.data.passwords);
+  const payload = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    payload.set(p, at);
+    at += p.length;
+  }
+  return [backupHeader({ ...snapshot, payloadBytes: payload.length, payloadCrc: crc32(payload) }), payload];
+}
+
+/**
+ * The payload — msgpack `{ tree: <bin>, passwords }`, the shape of `ServerSnapshotData` — as pieces
+ * around the tree's own pieces, so a tree encoded piece by piece is never copied into one buffer.
+ */
+export function backupPayloadPieces(treePieces: readonly Uint8Array[], passwords: ServerSnapshotData['passwords']): Uint8Array[] {
+  const treeBytes = treePieces.reduce((n, p) => n + p.length, 0);
+  const head = new Uint8Array([0x82, ...packr.pack('tree'), 0xc6, treeBytes >>> 24, (treeBytes >>> 16) & 0xff, (treeBytes >>> 8) & 0xff, treeBytes & 0xff]);
+  const tail = new Uint8Array([...packr.pack('passwords'), ...packr.pack(passwords)]);
+  return [head, ...treePieces, tail];
+}
+
+/** The 64-byte header for a payload of `payloadBytes` bytes whose CRC-32 is `payloadCrc`. */
+export function backupHeader(o: { zxid: Zxid; digest: string; member: number; payloadBytes: number; payloadCrc: number }): Uint8Array {
+  if (o.payloadBytes > MAX_BACKUP_PAYLOAD_BYTES) throw new RangeError(`a backup of ${o.payloadBytes} bytes is over the format's limit`);
+  if (!/^[0-9a-f]{16}$/.test(o.digest)) throw new RangeError(`digest ${o.digest} is not 16 hex digits`);
   const header = new Uint8Array(BACKUP_HEADER_BYTES);
   const view = new DataView(header.buffer);
   header.set(MAGIC_BYTES, 0);
   view.setUint32(8, BACKUP_VERSION);
   view.setUint32(12, BACKUP_HEADER_BYTES);
-  view.setBigUint64(16, BigInt(snapshot.zxid.epoch));
-  view.setBigUint64(24, BigInt(snapshot.zxid.counter));
-  header.set(new TextEncoder().encode(snapshot.digest), 32);
-  view.setUint32(48, payload.length);
-  view.setUint32(52, crc32(payload));
-  view.setUint32(56, snapshot.member >>> 0);
+  view.setBigUint64(16, BigInt(o.zxid.epoch));
+  view.setBigUint64(24, BigInt(o.zxid.counter));
+  header.set(new TextEncoder().encode(o.digest), 32);
+  view.setUint32(48, o.payloadBytes);
+  view.setUint32(52, o.payloadCrc);
+  view.setUint32(56, o.member >>> 0);
   view.setUint32(60, crc32(header, 0, 60));
-  // A copy of the payload: msgpackr returns a view into a buffer it reuses for the next pack.
-  return [header, new Uint8Array(payload)];
+  return header;
 }
 
 /** The header alone (enough to say what a file is before reading the rest). */

@@ -1,6 +1,6 @@
 import type { ClientToMember, ConnectRequest, EventType, MemberToClient, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
 import { negotiateTimeout } from '../session/timeouts.js';
-import { DataTree, ErrorCode, type ApplyResult, type TxnResult } from '../tree/index.js';
+import { DataTree, ErrorCode, type ApplyResult, type TreeState, type TxnResult } from '../tree/index.js';
 import type { ZabConfig } from '../zab/config.js';
 import { ZabMember, type ZabStatus } from '../zab/member.js';
 import type { LogEntry, MemberId, Snapshot } from '../zab/messages.js';
@@ -163,12 +163,19 @@ export class ServerMember {
   }
 
   /**
-   * The state machine's snapshot now, at the zxid the tree last applied: what the member would write
-   * as its own snapshot (the tree and the session passwords), taken in one synchronous step so it is
-   * one applied zxid and nothing else. For backups (`GET /backup`); Zab does not see it.
+   * What the member's snapshot would hold now, at the zxid the tree last applied — the tree's state
+   * (node data by reference, never changed in place: `DataTree.captureState`) and the session
+   * passwords — captured in one synchronous step so it is one applied zxid and nothing else, and
+   * cheap enough (no data copied) not to stall the member. For backups (`GET /backup`, which encodes
+   * it afterwards); Zab does not see it.
    */
-  snapshotNow(): { readonly zxid: Zxid; readonly digest: string; readonly data: ServerSnapshotData } {
-    return { zxid: this.tree.lastZxid, digest: this.tree.digest, data: makeSnapshotData(this.tree, this.passwords) };
+  captureForBackup(): { readonly zxid: Zxid; readonly digest: string; readonly tree: TreeState; readonly passwords: ServerSnapshotData['passwords'] } {
+    return {
+      zxid: this.tree.lastZxid,
+      digest: this.tree.digest,
+      tree: this.tree.captureState(),
+      passwords: [...this.passwords].sort((a, b) => a[0] - b[0]),
+    };
   }
 
   status(): ServerStatus {
