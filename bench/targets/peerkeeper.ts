@@ -74,6 +74,8 @@ export class PeerkeeperTarget implements Target {
     const secret = this.secret;
     this.server = await startSignallingServer({ port: 0, host: '127.0.0.1', roomSecretCheck: (r) => (r === room ? secret : undefined) });
     const signal = [this.server.url, ...this.ids.map((id) => `ws://127.0.0.1:${rendezvous.get(id)}`)].join(',');
+    // No `restart`: the failover and restart rows kill members on purpose and bring them back on
+    // their own schedule (kill9, restart); a supervisor restarting them meanwhile would blur both.
     this.supervisor = new Supervisor({
       ids: this.ids,
       clientPort: (id) => this.clientPorts.get(id)!,

@@ -37,3 +37,37 @@ export async function adminJson<T>(url: string, path: string, timeoutMs: number)
     throw new Error(`${url}${path} did not answer JSON`);
   }
 }
+
+/** A binary answer and its status; the body is bounded by `maxBytes` (a longer answer is an error). */
+export interface AdminBytes {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+/** GET `path` as bytes, whatever the status (the caller decides what a 503 means). */
+export function adminGetBytes(url: string, path: string, timeoutMs: number, maxBytes: number): Promise<AdminBytes> {
+  const u = new URL(url);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  const target = new URL(path, u);
+  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(target, { agent: false, timeout: timeoutMs }, (res) => {
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > maxBytes) {
+        req.destroy(new Error(`${target.href} answered ${declared} bytes, over the ${maxBytes}-byte limit`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) req.destroy(new Error(`${target.href} answered more than ${maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${target.href} did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}

@@ -95,3 +95,8 @@ export function untilStopped(withStdin = false): Promise<string> {
     }
   });
 }
+
+/** `--help` or `-h` anywhere among a subcommand's arguments. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}

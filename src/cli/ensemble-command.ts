@@ -6,10 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { launchEnsemble } from '../node/launch.js';
 import { statusLine } from '../node/supervisor.js';
-import { UsageError, parseFlags, untilStopped } from './args.js';
+import { UsageError, parseFlags, untilStopped, wantsHelp } from './args.js';
 
-export const ensembleUsage =
-  'peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--quiet]';
+export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--no-restart] [--quiet]
+
+  A signalling server and N members (child processes) on this machine: member i keeps its data in
+  DATA/i, serves clients on client-port + i - 1 and a rendezvous on signal-port + i.
+
+  A member that exits on its own (a crash, a kill -9) is started again after 0.5 s, the delay
+  doubling at each exit up to 30 s and back to 0.5 s once the member has stayed up 10 s; each exit
+  and restart is logged. --no-restart leaves it down. Ctrl-C stops everything (nothing restarts).
+  --quiet hides the members' own log lines (exits, restarts and status lines still show).`;
 
 const FLAGS = {
   size: 'int',
@@ -18,10 +25,15 @@ const FLAGS = {
   'signal-port': 'int',
   'client-port': 'int',
   'tick-ms': 'int',
+  'no-restart': 'bool',
   quiet: 'bool',
 } as const;
 
 export async function ensembleCommand(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(ensembleUsage);
+    return 0;
+  }
   const f = parseFlags(argv, FLAGS);
   const size = f.int('size') ?? 3;
   if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
@@ -45,6 +57,8 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     onLine: (_id, line) => {
       if (!quiet) console.log(line);
     },
+    onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
+    restart: !f.bool('no-restart'),
   });
   const { server, supervisor, clientPorts } = launched;
   console.log(`signalling server ${server.url}, room ${room}; ${size} members, data in ${dataRoot}`);

@@ -15,6 +15,10 @@ const usage = `peerkeeper <command>
                           a zkCli-like shell against members' client ports (type help inside)
   check --connect host:port,... [--wait 10000]
                           do the members hold the same tree? compares digests at a zxid all applied
+  backup --connect host:port,... --out FILE
+                          a consistent snapshot of a live ensemble (its tree at one zxid) in one file
+  restore --file FILE --data DIR [--ids 1,2,3] [--force]
+                          a verified backup into fresh member data directories, for a new ensemble
   signal [--port 4444] [--host 127.0.0.1] [--rooms-file F]
                           the signalling server that introduces members to each other
 `;
@@ -54,6 +58,14 @@ async function main(argv: string[]): Promise<number> {
       const { checkCommand } = await import('./check-command.js');
       return checkCommand(rest);
     }
+    case 'backup': {
+      const { backupCommand } = await import('./backup-command.js');
+      return backupCommand(rest);
+    }
+    case 'restore': {
+      const { restoreCommand } = await import('./restore-command.js');
+      return restoreCommand(rest);
+    }
     case 'demo': {
       const { demoCommand } = await import('./demo-command.js');
       return demoCommand(rest);
@@ -61,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'help':
     case '--help':
+    case '-h':
       console.log(usage);
       return 0;
     default:

@@ -42,6 +42,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         onLine: (_id, line) => {
           if (verbose) console.log(line);
         },
+        onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
       });
 
   const { createServer } = await import('vite');

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
+import { DEFAULT_RESTART_POLICY } from './restart-backoff.js';
 import { Supervisor } from './supervisor.js';
 
 export interface LaunchOptions {
@@ -18,6 +19,10 @@ export interface LaunchOptions {
   /** 'configured': only this ensemble's room exists; 'open': any room (browser tabs pick their own). */
   readonly rooms: 'configured' | 'open';
   readonly onLine?: (id: number, line: string) => void;
+  /** Restart a member that exits on its own (restart-backoff.ts); true unless said otherwise. */
+  readonly restart?: boolean;
+  /** The supervisor's exits and restarts. */
+  readonly onEvent?: (id: number, message: string) => void;
 }
 
 export interface LaunchedEnsemble {
@@ -49,6 +54,8 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
     ],
     env: { PEERKEEPER_SECRET: o.secret },
     ...(o.onLine ? { onLine: o.onLine } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.restart === false ? {} : { restart: DEFAULT_RESTART_POLICY }),
   });
   supervisor.startAll();
   return {

@@ -128,7 +128,8 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let endpoint: ClientEndpoint | undefined;
   let metricsServer: MetricsServer | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
-  const http = adminHandler(runner, status);
+  // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
+  const http = adminHandler(runner, status, { backup: true });
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
@@ -138,7 +139,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       log: (line) => say(line),
     });
     if (o.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http });
+      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status) });
     }
   } catch (err) {
     runner.stop();

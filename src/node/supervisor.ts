@@ -2,9 +2,15 @@
  * Runs ensemble members as child processes of this one (`peerkeeper ensemble`, the demo, the
  * benchmark): spawns `peerkeeper node` per member, forwards their log lines, and polls each
  * member's `/status` for a status line. Children get `--exit-with-parent`, so they stop when we die.
+ *
+ * With `restart` set, a member that exits on its own (a crash, a kill -9 from outside, any exit we
+ * did not ask for) is started again after a backoff (restart-backoff.ts), and each exit and restart
+ * is reported through `onEvent`. Exits we asked for are not restarted: `kill(id)` (a deliberate stop
+ * until `start(id)`) and `stopAll()` (the supervisor is shutting down).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RestartBackoff, type RestartPolicy } from './restart-backoff.js';
 import type { MemberStatus } from './status.js';
 
 const BIN = fileURLToPath(new URL('../../bin/peerkeeper.js', import.meta.url));
@@ -15,6 +21,17 @@ export interface SupervisedMember {
   child: ChildProcess | null;
   exitCode: number | string | null;
   status: MemberStatus | null;
+  /** When the pending restart is due (Date.now() ms), null when none is. */
+  restartAt: number | null;
+  restarts: number;
+}
+
+interface MemberControl {
+  /** Should be running: false after a deliberate kill, until start() again. */
+  wanted: boolean;
+  startedAt: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  readonly backoff: RestartBackoff | null;
 }
 
 export interface SupervisorOptions {
@@ -24,13 +41,22 @@ export interface SupervisorOptions {
   readonly clientPort: (id: number) => number;
   readonly env?: NodeJS.ProcessEnv;
   readonly onLine?: (id: number, line: string) => void;
+  /** Restart members that exit on their own, with this backoff. Off by default. */
+  readonly restart?: RestartPolicy;
+  /** Exits and restarts, as lines for a person. */
+  readonly onEvent?: (id: number, message: string) => void;
+  /** What to run for member `id`: `peerkeeper node …` by default (tests substitute a stand-in). */
+  readonly command?: (id: number) => { readonly file: string; readonly args: readonly string[] };
 }
 
 export class Supervisor {
   readonly members: SupervisedMember[];
+  private readonly control = new Map<number, MemberControl>();
+  private stopping = false;
 
   constructor(private readonly o: SupervisorOptions) {
-    this.members = o.ids.map((id) => ({ id, clientPort: o.clientPort(id), child: null, exitCode: null, status: null }));
+    this.members = o.ids.map((id) => ({ id, clientPort: o.clientPort(id), child: null, exitCode: null, status: null, restartAt: null, restarts: 0 }));
+    for (const id of o.ids) this.control.set(id, { wanted: false, startedAt: 0, timer: null, backoff: o.restart ? new RestartBackoff(o.restart) : null });
   }
 
   startAll(): void {
@@ -39,13 +65,19 @@ export class Supervisor {
 
   start(id: number): void {
     const m = this.member(id);
+    const ctl = this.control.get(id)!;
+    if (this.stopping) return;
+    ctl.wanted = true;
+    this.cancelRestart(m, ctl);
     if (m.child) return;
-    const child = spawn(process.execPath, [BIN, 'node', ...this.o.args(id), '--exit-with-parent'], {
+    const command = this.o.command?.(id) ?? { file: process.execPath, args: [BIN, 'node', ...this.o.args(id), '--exit-with-parent'] };
+    const child = spawn(command.file, [...command.args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...this.o.env },
     });
     m.child = child;
     m.exitCode = null;
+    ctl.startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream.setEncoding('utf8').on('data', (d: string) => {
@@ -54,17 +86,52 @@ export class Supervisor {
         for (const line of lines) if (line) this.o.onLine?.(id, line);
       });
     }
-    child.on('exit', (code, signal) => {
-      if (m.child === child) {
-        m.child = null;
-        m.status = null;
-        m.exitCode = code ?? signal;
-      }
-    });
+    const exited = (how: number | string): void => {
+      if (m.child !== child) return;
+      m.child = null;
+      m.status = null;
+      m.exitCode = how;
+      this.onExit(m, ctl, how);
+    };
+    child.on('exit', (code, signal) => exited(code ?? signal ?? 'unknown'));
+    // A child that could not be spawned at all emits 'error' and no 'exit'.
+    child.on('error', (err) => exited(`spawn error: ${err.message}`));
   }
 
+  /** A deliberate stop: the member is not restarted until `start(id)`. */
   kill(id: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.member(id).child?.kill(signal);
+    const m = this.member(id);
+    const ctl = this.control.get(id)!;
+    ctl.wanted = false;
+    this.cancelRestart(m, ctl);
+    m.child?.kill(signal);
+  }
+
+  private onExit(m: SupervisedMember, ctl: MemberControl, how: number | string): void {
+    const uptimeMs = Date.now() - ctl.startedAt;
+    const what = `member ${m.id} exited (${typeof how === 'number' ? `code ${how}` : how}) after ${seconds(uptimeMs)}`;
+    if (this.stopping || !ctl.wanted) return;
+    if (!ctl.backoff) {
+      this.o.onEvent?.(m.id, `${what}; not restarting (restart is off)`);
+      return;
+    }
+    const delay = ctl.backoff.delayAfterExit(uptimeMs);
+    m.restartAt = Date.now() + delay;
+    this.o.onEvent?.(m.id, `${what}, unexpectedly; restarting in ${seconds(delay)} (restart ${m.restarts + 1})`);
+    ctl.timer = setTimeout(() => {
+      ctl.timer = null;
+      m.restartAt = null;
+      if (this.stopping || !ctl.wanted || m.child) return;
+      m.restarts++;
+      this.start(m.id);
+      this.o.onEvent?.(m.id, `member ${m.id} restarted (pid ${(m.child as ChildProcess | null)?.pid ?? '?'})`);
+    }, delay);
+  }
+
+  private cancelRestart(m: SupervisedMember, ctl: MemberControl): void {
+    if (ctl.timer) clearTimeout(ctl.timer);
+    ctl.timer = null;
+    m.restartAt = null;
   }
 
   member(id: number): SupervisedMember {
@@ -90,6 +157,8 @@ export class Supervisor {
 
   /** Asks every member to stop and waits for them (SIGKILL after `graceMs`). */
   async stopAll(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    for (const m of this.members) this.cancelRestart(m, this.control.get(m.id)!);
     await Promise.all(
       this.members.map((m) => {
         const child = m.child;
@@ -110,7 +179,10 @@ export class Supervisor {
 /** One readable line per member: `member 2  FOLLOWING broadcast  leader 1  epoch 3  zxid (3,12) …`. */
 export function statusLine(m: SupervisedMember): string {
   const s = m.status;
-  if (!m.child) return `member ${m.id}  down${m.exitCode !== null ? ` (exit ${m.exitCode})` : ''}`;
+  if (!m.child) {
+    const restart = m.restartAt !== null ? `, restarting in ${seconds(Math.max(0, m.restartAt - Date.now()))}` : '';
+    return `member ${m.id}  down${m.exitCode !== null ? ` (exit ${m.exitCode})` : ''}${restart}`;
+  }
   if (!s) return `member ${m.id}  starting  pid ${m.child.pid}  port ${m.clientPort}`;
   const cols = [
     `member ${s.id}`,
@@ -125,4 +197,9 @@ export function statusLine(m: SupervisedMember): string {
     `ws://127.0.0.1:${m.clientPort}`,
   ];
   return cols.join('  ');
+}
+
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -1,6 +1,6 @@
 import type { ClientToMember, ConnectRequest, EventType, MemberToClient, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
 import { negotiateTimeout } from '../session/timeouts.js';
-import { DataTree, ErrorCode, type ApplyResult, type TxnResult } from '../tree/index.js';
+import { DataTree, ErrorCode, type ApplyResult, type TreeState, type TxnResult } from '../tree/index.js';
 import type { ZabConfig } from '../zab/config.js';
 import { ZabMember, type ZabStatus } from '../zab/member.js';
 import type { LogEntry, MemberId, Snapshot } from '../zab/messages.js';
@@ -13,7 +13,7 @@ import { serveLocally } from './reads.js';
 import { isWriteOperation, toWriteRequest, writeOutcome } from './results.js';
 import { checkClientMessage } from '../codec/client-messages.js';
 import { snapshotThreshold } from './snapshot-schedule.js';
-import { makeSnapshotData, readSnapshotData } from './snapshot.js';
+import { makeSnapshotData, readSnapshotData, type ServerSnapshotData } from './snapshot.js';
 import { WatchManager } from './watches.js';
 import { DEFAULT_MAX_REQUEST_BYTES, MAX_CLIENT_FRAME_BYTES, REQUEST_OVERHEAD_BYTES } from '../codec/limits.js';
 import { oversizedReplyMessage, requestBytesBound, resultBytesBound } from '../codec/reply-size.js';
@@ -177,6 +177,22 @@ export class ServerMember {
   /** Read-only access for checks, status pages and the demo. */
   get dataTree(): DataTree {
     return this.tree;
+  }
+
+  /**
+   * What the member's snapshot would hold now, at the zxid the tree last applied — the tree's state
+   * (node data by reference, never changed in place: `DataTree.captureState`) and the session
+   * passwords — captured in one synchronous step so it is one applied zxid and nothing else, and
+   * cheap enough (no data copied) not to stall the member. For backups (`GET /backup`, which encodes
+   * it afterwards); Zab does not see it.
+   */
+  captureForBackup(): { readonly zxid: Zxid; readonly digest: string; readonly tree: TreeState; readonly passwords: ServerSnapshotData['passwords'] } {
+    return {
+      zxid: this.tree.lastZxid,
+      digest: this.tree.digest,
+      tree: this.tree.captureState(),
+      passwords: [...this.passwords].sort((a, b) => a[0] - b[0]),
+    };
   }
 
   status(): ServerStatus {

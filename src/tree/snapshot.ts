@@ -1,7 +1,7 @@
 import { Packr } from 'msgpackr';
 import { isZxid, type Zxid } from '../zab/zxid.js';
 import { isNodeKind } from './create-mode.js';
-import { DataTree, type NodeState, type SessionState } from './data-tree.js';
+import { DataTree, type NodeState, type SessionState, type TreeState } from './data-tree.js';
 import { ErrorCode, ZkError } from './errors.js';
 import { isValidPath } from './paths.js';
 import { isInt32, type Stat } from './stat.js';
@@ -37,20 +37,46 @@ type NodeRow = [
   ephemeralOwner: number,
 ];
 
+function nodeRow(n: NodeState): NodeRow {
+  const s = n.stat;
+  return [
+    n.path, n.kind, n.ttlMs, n.data,
+    s.czxid.epoch, s.czxid.counter, s.mzxid.epoch, s.mzxid.counter, s.pzxid.epoch, s.pzxid.counter,
+    s.ctime, s.mtime, s.version, s.cversion, s.aversion, s.ephemeralOwner,
+  ];
+}
+
 export function encodeSnapshot(tree: DataTree): Uint8Array {
   const state = tree.exportState();
-  const nodes: NodeRow[] = state.nodes.map((n) => {
-    const s = n.stat;
-    return [
-      n.path, n.kind, n.ttlMs, n.data,
-      s.czxid.epoch, s.czxid.counter, s.mzxid.epoch, s.mzxid.counter, s.pzxid.epoch, s.pzxid.counter,
-      s.ctime, s.mtime, s.version, s.cversion, s.aversion, s.ephemeralOwner,
-    ];
-  });
+  const nodes: NodeRow[] = state.nodes.map(nodeRow);
   const sessions = state.sessions.map((s) => [s.sessionId, s.timeoutMs]);
   const lastZxid = [state.lastZxid.epoch, state.lastZxid.counter];
   // A copy: msgpackr returns a view into a buffer it keeps writing later packs into.
   return new Uint8Array(packr.pack([FORMAT, VERSION, lastZxid, tree.digest, sessions, nodes]));
+}
+
+/**
+ * The same snapshot in pieces — the head, then one piece per node — whose concatenation
+ * `decodeSnapshot` reads (the same values; only the width of the nodes array's length may differ
+ * from encodeSnapshot's bytes). For an encoder that yields to the event loop between pieces, fed
+ * a state captured at one zxid (`DataTree.captureState`) and the tree's digest then.
+ */
+export function* encodeSnapshotPieces(state: TreeState, digest: string): Generator<Uint8Array> {
+  const sessions = state.sessions.map((s) => [s.sessionId, s.timeoutMs]);
+  const lastZxid = [state.lastZxid.epoch, state.lastZxid.counter];
+  const parts = [FORMAT, VERSION, lastZxid, digest, sessions].map((v) => new Uint8Array(packr.pack(v)));
+  const count = state.nodes.length;
+  // fixarray of 6, then the nodes array as array32 whatever its length.
+  const nodesHead = new Uint8Array([0xdd, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff]);
+  const head = new Uint8Array(1 + parts.reduce((n, p) => n + p.length, 0) + nodesHead.length);
+  head[0] = 0x96;
+  let at = 1;
+  for (const p of [...parts, nodesHead]) {
+    head.set(p, at);
+    at += p.length;
+  }
+  yield head;
+  for (const n of state.nodes) yield new Uint8Array(packr.pack(nodeRow(n)));
 }
 
 /** Rebuilds a tree; throws ZkError MARSHALLINGERROR for bad bytes, DATAINCONSISTENCY for a bad tree. */
