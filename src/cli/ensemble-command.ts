@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { launchEnsemble } from '../node/launch.js';
+import { parseAllowedOrigins } from '../node/origin-check.js';
 import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped } from './args.js';
 
 export const ensembleUsage =
-  'peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--quiet]';
+  'peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--allow-origin http://host:port[,…]] [--quiet]';
 
 const FLAGS = {
   size: 'int',
@@ -18,6 +19,7 @@ const FLAGS = {
   'signal-port': 'int',
   'client-port': 'int',
   'tick-ms': 'int',
+  'allow-origin': 'list',
   quiet: 'bool',
 } as const;
 
@@ -32,6 +34,13 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   // A fresh secret per run: only these members (and whoever reads it here) can join the room.
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
 
+  let allowOrigins: string[];
+  try {
+    allowOrigins = parseAllowedOrigins(f.list('allow-origin'));
+  } catch (err) {
+    throw new UsageError(`--allow-origin: ${(err as Error).message}`);
+  }
+
   const quiet = f.bool('quiet');
   const launched = await launchEnsemble({
     size,
@@ -41,6 +50,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     signalPort: f.int('signal-port') ?? 4444,
     clientPortBase: clientBase,
     ...(tickMs !== undefined ? { tickMs } : {}),
+    allowOrigins,
     rooms: 'configured',
     onLine: (_id, line) => {
       if (!quiet) console.log(line);

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { AdmissionMetrics } from '../server/admission-metrics.js';
 import type { MetricsSnapshot } from '../server/metrics.js';
 import { renderMntr } from '../server/mntr.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../server/prometheus.js';
@@ -45,12 +46,13 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-export function adminHandler(runner: MemberRunner, status: () => MemberStatus): AdminHandler {
-  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter).
+export function adminHandler(runner: MemberRunner, status: () => MemberStatus, admission?: () => AdmissionMetrics | undefined): AdminHandler {
+  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter, what the client port refused).
   const metrics = (): MetricsSnapshot => {
     const m = runner.metrics();
     const udp = udpReceiveBufferErrors();
-    return udp === undefined ? m : { ...m, udpReceiveBufferErrors: udp };
+    const a = admission?.();
+    return { ...m, ...(udp === undefined ? {} : { udpReceiveBufferErrors: udp }), ...(a === undefined ? {} : { admission: a }) };
   };
   return (path, res, query) => {
     switch (path) {

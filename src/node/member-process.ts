@@ -15,7 +15,9 @@ import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
+import type { AdmissionLimits } from './admission.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
+import { ANY_ORIGIN } from './origin-check.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { PipelineRecorder } from './pipeline-recorder.js';
 import { memberStatus, type MemberStatus } from './status.js';
@@ -44,6 +46,10 @@ export interface NodeMemberOptions {
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks' | 'logRetentionEntries'>>;
+  /** Browser origins allowed to open a client WebSocket (origin-check.ts); programs send none and are let in. */
+  readonly allowOrigins?: readonly string[];
+  /** Admission limits at the client port (node/admission.ts), ZooKeeper's defaults where it has them. */
+  readonly limits?: Partial<AdmissionLimits>;
   /** A separate HTTP server for scrapers (GET /metrics, /mntr, /status, /digests); 0 picks a free port. */
   readonly metricsPort?: number;
   readonly metricsHost?: string;
@@ -127,13 +133,15 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let endpoint: ClientEndpoint | undefined;
   let metricsServer: MetricsServer | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
-  const http = adminHandler(runner, status);
+  const http = adminHandler(runner, status, () => endpoint?.admission());
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
       ...(o.clientHost ? { host: o.clientHost } : {}),
       open: (handlers) => runner.openClient(handlers),
       http,
+      ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
       log: (line) => say(line),
     });
     if (o.metricsPort !== undefined) {
@@ -151,6 +159,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
+  if (o.allowOrigins?.includes(ANY_ORIGIN)) say('warning: --allow-origin * lets any web page open in a browser on this machine use this member');
   const advice = udpBufferAdvice(udpReceiveBufferDefault());
   if (advice) say(advice);
   let stopping: Promise<void> | null = null;
@@ -185,4 +194,3 @@ class EventLog {
     }
   }
 }
-
