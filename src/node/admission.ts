@@ -35,6 +35,20 @@ export const CLIENT_FRAMES_PER_TURN = 32;
  * connection's depth follows what the ensemble commits, and commit bursts on the leader stay short.
  */
 export const QUEUE_DELAY_TARGET_MS = 200;
+/**
+ * Reads whose reply may be large (up to a znode's 1 MiB, or a long child list) handed to the member
+ * per connection per turn. Their replies are queued only after the turn, so the slow-reader check
+ * cannot see them: this bounds what one turn adds past readPauseBytes to a few replies.
+ */
+export const LARGE_REPLY_READS_PER_TURN = 4;
+const LARGE_REPLY_OPS: ReadonlySet<string> = new Set(['getData', 'getChildren', 'getEphemerals']);
+
+/** A request whose reply may be large (see LARGE_REPLY_READS_PER_TURN). */
+export function mayReplyLarge(message: { readonly type: string; readonly operation?: unknown }): boolean {
+  const op = (message.operation as { op?: unknown } | null | undefined)?.op;
+  return message.type === 'request' && typeof op === 'string' && LARGE_REPLY_OPS.has(op);
+}
+
 /** A connection's decoded frames waiting for admission; past this its socket is not read. */
 export const INBOX_PAUSE_FRAMES = 128;
 export const INBOX_PAUSE_BYTES = 256 * 1024;

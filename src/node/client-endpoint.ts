@@ -15,9 +15,11 @@ import {
   CLIENT_FRAMES_PER_TURN,
   INBOX_PAUSE_BYTES,
   INBOX_PAUSE_FRAMES,
+  LARGE_REPLY_READS_PER_TURN,
   RateLimitedLog,
   admissionLimits,
   holdFor,
+  mayReplyLarge,
   outstandingShare,
   type AdmissionLimits,
   type AdmissionMetrics,
@@ -66,6 +68,8 @@ interface Link {
   readonly sentAt: number[];
   hold: Hold;
   readingPaused: boolean;
+  /** Reads with possibly large replies handed to the member in this pump turn. */
+  largeReadsThisTurn: number;
   /** A 'connected' reply was sent: a session is attached here. */
   session: boolean;
   /** A connect for a new session is with the member, not yet answered. */
@@ -116,7 +120,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
 
   function accept(ws: WebSocket, ip: string): void {
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    const link: Link = { ws, ip, connection: null, inbox: [], inboxBytes: 0, outstanding: 0, sentAt: [], hold: null, readingPaused: false, session: false, newSessionPending: false, records: false };
+    const link: Link = { ws, ip, connection: null, inbox: [], inboxBytes: 0, outstanding: 0, sentAt: [], hold: null, readingPaused: false, largeReadsThisTurn: 0, session: false, newSessionPending: false, records: false };
     links.add(link);
     const hold = socketCorker(ws);
     // After each reply reaches the socket: a slow reader that caught up gets its requests read again.
@@ -232,7 +236,9 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
     const share = outstandingShare(limits, busy);
     let budget = CLIENT_FRAMES_PER_TURN;
     const now = performance.now();
+    for (const l of links) l.largeReadsThisTurn = 0;
     let moved = true;
+    let budgetLeftOver = false;
     while (budget > 0 && moved) {
       moved = false;
       for (const l of links) {
@@ -250,6 +256,12 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
           waiting = true;
           continue;
         }
+        const large = mayReplyLarge(next.message);
+        if (large && l.largeReadsThisTurn >= LARGE_REPLY_READS_PER_TURN) {
+          budgetLeftOver = true; // its turn again in the next pump, once these replies are queued
+          continue;
+        }
+        if (large) l.largeReadsThisTurn++;
         l.inbox.shift();
         l.inboxBytes -= next.bytes;
         budget--;
@@ -263,7 +275,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
       setReading(l, !full && l.hold !== 'slowReader');
     }
     // Budget spent with frames still admissible: the rest next turn, after peer messages and ticks.
-    if (budget === 0) schedulePump();
+    if (budget === 0 || budgetLeftOver) schedulePump();
   }
 
   function dispatch(l: Link, message: ClientToMember, isRequest: boolean): void {
