@@ -55,13 +55,20 @@ export interface ClientEndpoint {
   close(): Promise<void>;
 }
 
+/** A decoded frame waiting for admission; `type` read once (the frame may be anything: the member validates it). */
+interface Queued {
+  readonly message: ClientToMember;
+  readonly type: unknown;
+  readonly bytes: number;
+}
+
 /** One client WebSocket and what admission control knows of it. */
 interface Link {
   readonly ws: WebSocket;
   readonly ip: string;
   connection: MemberConnection | null;
   /** Decoded frames not yet handed to the member, oldest first, and their size. */
-  readonly inbox: { message: ClientToMember; bytes: number }[];
+  readonly inbox: Queued[];
   inboxBytes: number;
   outstanding: number;
   /** When each outstanding request went to the member (performance.now()), oldest first. */
@@ -171,9 +178,10 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
         refuse(ws, 1007, err instanceof ClientFrameError ? err.message : 'undecodable frame');
         return;
       }
-      if ((message as { type?: unknown; records?: unknown } | null)?.type === 'connect') link.records = (message as { records?: unknown }).records === true;
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+      if (type === 'connect') link.records = (message as { records?: unknown }).records === true;
       // The member validates the message itself and answers a bad one with an error.
-      link.inbox.push({ message: message as ClientToMember, bytes: bytes.length });
+      link.inbox.push({ message: message as ClientToMember, type, bytes: bytes.length });
       link.inboxBytes += bytes.length;
       if (link.inbox.length >= INBOX_PAUSE_FRAMES || link.inboxBytes >= INBOX_PAUSE_BYTES) setReading(link, false);
       schedulePump();
@@ -245,7 +253,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
         if (budget === 0) break;
         const next = l.inbox[0];
         if (!next || l.connection === null) continue;
-        const isRequest = next.message.type === 'request';
+        const isRequest = next.type === 'request';
         const why = holdFor({ outstanding: l.outstanding, bufferedBytes: l.ws.bufferedAmount, heldAsSlowReader: l.hold === 'slowReader', oldestWaitMs: l.sentAt.length ? now - l.sentAt[0]! : 0 }, isRequest, memberOutstanding, share, limits);
         if (why !== l.hold && why !== null) {
           if (why === 'outstanding') counters.throttledOutstanding++;
@@ -256,7 +264,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
           waiting = true;
           continue;
         }
-        const large = mayReplyLarge(next.message);
+        const large = isRequest && mayReplyLarge(next.message);
         if (large && l.largeReadsThisTurn >= LARGE_REPLY_READS_PER_TURN) {
           budgetLeftOver = true; // its turn again in the next pump, once these replies are queued
           continue;
@@ -266,7 +274,7 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
         l.inboxBytes -= next.bytes;
         budget--;
         moved = true;
-        dispatch(l, next.message, isRequest);
+        dispatch(l, next, isRequest);
       }
     }
     for (const l of links) {
@@ -278,8 +286,8 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
     if (budget === 0 || budgetLeftOver) schedulePump();
   }
 
-  function dispatch(l: Link, message: ClientToMember, isRequest: boolean): void {
-    if (message.type === 'connect' && message.sessionId === 0) {
+  function dispatch(l: Link, { message, type }: Queued, isRequest: boolean): void {
+    if (type === 'connect' && (message as { sessionId?: unknown }).sessionId === 0) {
       if (sessions + newSessionsPending >= limits.maxSessions) {
         counters.refusedSessions++;
         refusals.say('sessions', `refused a new session: this member has ${sessions} (--max-sessions ${limits.maxSessions})`);
