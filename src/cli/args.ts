@@ -1,5 +1,8 @@
-/** A small flag parser shared by the subcommands: `--name value`, `--name=value`, `--flag`. */
-export type FlagKind = 'string' | 'int' | 'bool';
+/**
+ * A small flag parser shared by the subcommands: `--name value`, `--name=value`, `--flag`; a 'list'
+ * flag may be repeated and each value may be a comma list (`--allow-origin a --allow-origin b,c`).
+ */
+export type FlagKind = 'string' | 'int' | 'bool' | 'list';
 
 export type FlagSpec = Readonly<Record<string, FlagKind>>;
 
@@ -9,6 +12,8 @@ export interface ParsedFlags {
   string(name: string): string | undefined;
   int(name: string): number | undefined;
   bool(name: string): boolean;
+  /** A 'list' flag's values, every occurrence and comma-separated part, in order; [] when absent. */
+  list(name: string): string[];
 }
 
 export class UsageError extends Error {
@@ -39,6 +44,9 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       const n = Number(raw);
       if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got ${raw}`);
       values.set(name, n);
+    } else if (kind === 'list') {
+      const before = values.get(name);
+      values.set(name, before === undefined ? raw : `${before as string},${raw}`);
     } else values.set(name, raw);
   }
   return {
@@ -47,6 +55,10 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
     string: (name) => values.get(name) as string | undefined,
     int: (name) => values.get(name) as number | undefined,
     bool: (name) => values.get(name) === true,
+    list: (name) => {
+      const v = values.get(name);
+      return typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : [];
+    },
   };
 }
 

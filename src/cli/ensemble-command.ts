@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { launchEnsemble } from '../node/launch.js';
+import { parseAllowedOrigins } from '../node/origin-check.js';
 import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped, wantsHelp } from './args.js';
 
-export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--no-restart] [--quiet]
+export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
 
   A signalling server and N members (child processes) on this machine: member i keeps its data in
   DATA/i, serves clients on client-port + i - 1 and a rendezvous on signal-port + i.
@@ -16,6 +17,7 @@ export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--da
   A member that exits on its own (a crash, a kill -9) is started again after 0.5 s, the delay
   doubling at each exit up to 30 s and back to 0.5 s once the member has stayed up 10 s; each exit
   and restart is logged. --no-restart leaves it down. Ctrl-C stops everything (nothing restarts).
+  --allow-origin lets browser pages from those origins use the members' client ports.
   --quiet hides the members' own log lines (exits, restarts and status lines still show).`;
 
 const FLAGS = {
@@ -26,6 +28,7 @@ const FLAGS = {
   'client-port': 'int',
   'tick-ms': 'int',
   'no-restart': 'bool',
+  'allow-origin': 'list',
   quiet: 'bool',
 } as const;
 
@@ -44,6 +47,13 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   // A fresh secret per run: only these members (and whoever reads it here) can join the room.
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
 
+  let allowOrigins: string[];
+  try {
+    allowOrigins = parseAllowedOrigins(f.list('allow-origin'));
+  } catch (err) {
+    throw new UsageError(`--allow-origin: ${(err as Error).message}`);
+  }
+
   const quiet = f.bool('quiet');
   const launched = await launchEnsemble({
     size,
@@ -53,6 +63,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     signalPort: f.int('signal-port') ?? 4444,
     clientPortBase: clientBase,
     ...(tickMs !== undefined ? { tickMs } : {}),
+    allowOrigins,
     rooms: 'configured',
     onLine: (_id, line) => {
       if (!quiet) console.log(line);

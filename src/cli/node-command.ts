@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
-import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
+import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
+import { parseAllowedOrigins } from '../node/origin-check.js';
+import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2181] [--client-host 127.0.0.1]
@@ -14,6 +17,9 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--log-retention 1000] [--exit-with-parent]
                 [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]
                 [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests
+                [--allow-origin http://host:port[,…]]   browser pages that may connect (repeatable; * = any)
+                [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
+                [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
                 [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
 
 const FLAGS = {
@@ -37,6 +43,11 @@ const FLAGS = {
   'metrics-port': 'int',
   'metrics-host': 'string',
   'trace-file': 'string',
+  'allow-origin': 'list',
+  'max-client-cnxns': 'int',
+  'global-outstanding-limit': 'int',
+  'max-request-bytes': 'int',
+  'max-sessions': 'int',
   /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=corrupt-tree: see node/test-corruption.ts. */
   'test-corrupt-after': 'int',
 } as const;
@@ -71,6 +82,13 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const metricsPort = f.int('metrics-port');
   const metricsHost = f.string('metrics-host');
   const traceFile = f.string('trace-file');
+  let allowOrigins: string[];
+  try {
+    allowOrigins = parseAllowedOrigins(f.list('allow-origin'));
+  } catch (err) {
+    throw new UsageError(`--allow-origin: ${(err as Error).message}`);
+  }
+  const limits = admissionFlags(f);
   const corruptAfter = f.int('test-corrupt-after');
   if (corruptAfter !== undefined) {
     if (!corruptionAllowed()) throw new UsageError(`--test-corrupt-after deliberately corrupts this member's data; it is refused unless ${TEST_HOOKS_ENV}=${CORRUPT_TREE_HOOK} is set`);
@@ -97,6 +115,8 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    allowOrigins,
+    limits,
   });
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);
@@ -104,4 +124,27 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   // Files and sockets are closed. The WebRTC binding's native threads take ~3 s more to wind down
   // by themselves (test/integration/fixtures/webrtc-exit.ts shows they do); a stopped member need not wait.
   process.exit(0);
+}
+
+/** The admission flags given (node/admission.ts has the defaults). */
+function admissionFlags(f: ParsedFlags): Partial<AdmissionLimits> {
+  const limits: { -readonly [K in keyof AdmissionLimits]?: number } = {};
+  const cnxns = f.int('max-client-cnxns');
+  if (cnxns !== undefined) limits.maxClientCnxns = cnxns; // 0: unlimited, as in ZooKeeper
+  const outstanding = f.int('global-outstanding-limit');
+  if (outstanding !== undefined) {
+    if (outstanding < 1) throw new UsageError('--global-outstanding-limit must be at least 1');
+    limits.globalOutstandingLimit = outstanding;
+  }
+  const bytes = f.int('max-request-bytes');
+  if (bytes !== undefined) {
+    if (bytes < 1024) throw new UsageError('--max-request-bytes must be at least 1024');
+    limits.maxRequestBytes = bytes;
+  }
+  const sessions = f.int('max-sessions');
+  if (sessions !== undefined) {
+    if (sessions < 1) throw new UsageError('--max-sessions must be at least 1');
+    limits.maxSessions = sessions;
+  }
+  return limits;
 }

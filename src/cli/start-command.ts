@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchEnsemble } from '../node/launch.js';
+import { launchEnsemble, type LaunchedEnsemble } from '../node/launch.js';
 import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped } from './args.js';
 
@@ -29,22 +29,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const room = 'node-ensemble';
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(12).toString('hex');
   const verbose = f.bool('verbose');
-  const launched = f.bool('no-node')
-    ? null
-    : await launchEnsemble({
-        size,
-        room,
-        secret,
-        dataRoot: resolve(f.string('data') ?? './data/start'),
-        signalPort: f.int('signal-port') ?? 4444,
-        clientPortBase: f.int('client-port') ?? 2181,
-        rooms: 'open',
-        onLine: (_id, line) => {
-          if (verbose) console.log(line);
-        },
-        onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
-      });
-
+  // Vite first: the members must allow its origin (the demo's pages) on their client ports.
+  let launched: LaunchedEnsemble | null = null;
   const { createServer } = await import('vite');
   // Vite exits the process on SIGTERM by itself (status 143) before we could stop the Node members:
   // its handler goes, ours (below) closes Vite and then the ensemble.
@@ -70,6 +56,22 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   for (const l of process.listeners('SIGTERM')) if (!sigtermBefore.has(l)) process.off('SIGTERM', l);
   for (const l of process.stdin.listeners('end')) if (!stdinEndBefore.has(l)) process.stdin.off('end', l as () => void);
   const url = vite.resolvedUrls?.local[0] ?? `http://127.0.0.1:${vite.config.server.port}/`;
+  launched = f.bool('no-node')
+    ? null
+    : await launchEnsemble({
+        size,
+        room,
+        secret,
+        dataRoot: resolve(f.string('data') ?? './data/start'),
+        signalPort: f.int('signal-port') ?? 4444,
+        clientPortBase: f.int('client-port') ?? 2181,
+        rooms: 'open',
+        allowOrigins: demoOrigins(vite.resolvedUrls?.local ?? [url], vite.resolvedUrls?.network ?? []),
+        onLine: (_id, line) => {
+          if (verbose) console.log(line);
+        },
+        onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
+      });
   console.log(`\npeerkeeper demo: ${url}member.html?ice=none  (open it in 3 tabs: they form an ensemble)`);
   console.log(`  the classroom (a simulated ensemble you can slow down, break and replay): ${url}`);
   if (launched) {
@@ -79,12 +81,13 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   console.log('Ctrl-C stops everything.\n');
 
   let shown = '';
-  const timer = launched
+  const running = launched;
+  const timer = running
     ? setInterval(() => {
-        void launched.supervisor.poll().then(() => {
-          const block = launched.supervisor.members.map(statusLine).join('\n');
+        void running.supervisor.poll().then(() => {
+          const block = running.supervisor.members.map(statusLine).join('\n');
           // Role changes only: the demo is where the details live.
-          const roles = launched.supervisor.members.map((m) => `${m.id}:${m.status?.role ?? '-'}:${m.status?.epoch ?? '-'}`).join(' ');
+          const roles = running.supervisor.members.map((m) => `${m.id}:${m.status?.role ?? '-'}:${m.status?.epoch ?? '-'}`).join(' ');
           if (roles !== shown) {
             shown = roles;
             console.log(block);
@@ -100,4 +103,21 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   await launched?.stop();
   // Vite's file watchers and the dependency optimiser may hold the loop a while longer; we are done.
   process.exit(0);
+}
+
+/**
+ * The origins the demo's pages are served from (Vite's local and network URLs), with localhost and
+ * 127.0.0.1 both allowed for the local port: a browser names the origin after the host typed.
+ */
+export function demoOrigins(local: readonly string[], network: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const u of [...local, ...network]) {
+    const url = new URL(u);
+    out.add(url.origin);
+    if (url.hostname === 'localhost' || url.hostname === '127.0.0.1') {
+      out.add(`${url.protocol}//localhost:${url.port}`);
+      out.add(`${url.protocol}//127.0.0.1:${url.port}`);
+    }
+  }
+  return [...out];
 }

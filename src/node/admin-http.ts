@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { AdmissionMetrics } from '../server/admission-metrics.js';
 import type { MetricsSnapshot } from '../server/metrics.js';
 import { backupHeader, backupPayloadPieces } from '../server/backup-file.js';
 import { renderMntr } from '../server/mntr.js';
@@ -52,12 +53,17 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** `backup`: answer GET /backup (the whole tree and the session passwords; the client port only). */
-export function adminHandler(runner: MemberRunner, status: () => MemberStatus, options: { readonly backup?: boolean } = {}): AdminHandler {
-  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter).
+export function adminHandler(
+  runner: MemberRunner,
+  status: () => MemberStatus,
+  options: { readonly backup?: boolean; readonly admission?: () => AdmissionMetrics | undefined } = {},
+): AdminHandler {
+  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter, what the client port refused).
   const metrics = (): MetricsSnapshot => {
     const m = runner.metrics();
     const udp = udpReceiveBufferErrors();
-    return udp === undefined ? m : { ...m, udpReceiveBufferErrors: udp };
+    const a = options.admission?.();
+    return { ...m, ...(udp === undefined ? {} : { udpReceiveBufferErrors: udp }), ...(a === undefined ? {} : { admission: a }) };
   };
   return (path, res, query) => {
     switch (path) {

@@ -16,6 +16,8 @@ export interface LaunchOptions {
   readonly signalPort: number;
   readonly clientPortBase: number;
   readonly tickMs?: number;
+  /** Browser origins allowed on the members' client ports (`--allow-origin`). */
+  readonly allowOrigins?: readonly string[];
   /** 'configured': only this ensemble's room exists; 'open': any room (browser tabs pick their own). */
   readonly rooms: 'configured' | 'open';
   readonly onLine?: (id: number, line: string) => void;
@@ -51,6 +53,7 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
       '--rendezvous-port', String(rendezvousPort(id)),
       '--data', join(o.dataRoot, String(id)), '--client-port', String(clientPort(id)),
       ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
+      ...(o.allowOrigins?.length ? ['--allow-origin', o.allowOrigins.join(',')] : []),
     ],
     env: { PEERKEEPER_SECRET: o.secret },
     ...(o.onLine ? { onLine: o.onLine } : {}),

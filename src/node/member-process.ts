@@ -15,7 +15,9 @@ import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
+import type { AdmissionLimits } from './admission.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
+import { ANY_ORIGIN } from './origin-check.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { PipelineRecorder } from './pipeline-recorder.js';
 import { memberStatus, type MemberStatus } from './status.js';
@@ -44,6 +46,10 @@ export interface NodeMemberOptions {
   readonly minSessionTimeoutMs?: number;
   readonly maxSessionTimeoutMs?: number;
   readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks' | 'logRetentionEntries'>>;
+  /** Browser origins allowed to open a client WebSocket (origin-check.ts); programs send none and are let in. */
+  readonly allowOrigins?: readonly string[];
+  /** Admission limits at the client port (node/admission.ts), ZooKeeper's defaults where it has them. */
+  readonly limits?: Partial<AdmissionLimits>;
   /** A separate HTTP server for scrapers (GET /metrics, /mntr, /status, /digests); 0 picks a free port. */
   readonly metricsPort?: number;
   readonly metricsHost?: string;
@@ -106,6 +112,8 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       snapshotEveryTxns: o.snapshotEveryTxns ?? 10_000,
       minSessionTimeoutMs: o.minSessionTimeoutMs ?? 2 * tickMs,
       maxSessionTimeoutMs: o.maxSessionTimeoutMs ?? DEFAULT_MAX_SESSION_TIMEOUT_MS,
+      // One number bounds a client frame at the endpoint and a multi's ops together in the member.
+      ...(o.limits?.maxRequestBytes !== undefined ? { maxRequestBytes: o.limits.maxRequestBytes } : {}),
       randomBytes: (n) => new Uint8Array(nodeRandomBytes(n)),
     },
     storage,
@@ -129,13 +137,15 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let metricsServer: MetricsServer | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
-  const http = adminHandler(runner, status, { backup: true });
+  const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
       ...(o.clientHost ? { host: o.clientHost } : {}),
       open: (handlers) => runner.openClient(handlers),
       http,
+      ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
       log: (line) => say(line),
     });
     if (o.metricsPort !== undefined) {
@@ -153,6 +163,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
+  if (o.allowOrigins?.includes(ANY_ORIGIN)) say('warning: --allow-origin * lets any web page open in a browser on this machine use this member');
   const advice = udpBufferAdvice(udpReceiveBufferDefault());
   if (advice) say(advice);
   let stopping: Promise<void> | null = null;
@@ -187,4 +198,3 @@ class EventLog {
     }
   }
 }
-

@@ -5,6 +5,7 @@
  * them with the member's own state into a `MetricsSnapshot`: what `runner.metrics()` returns, what
  * the Prometheus and mntr renderers print and what the browser demo may draw. Isomorphic.
  */
+import type { AdmissionMetrics } from './admission-metrics.js';
 import type { ZabStatus } from '../zab/member.js';
 import type { MemberId } from '../zab/messages.js';
 import type { SequencedWrite } from '../zab/persistence.js';
@@ -69,6 +70,8 @@ export interface MetricsSnapshot extends ZabPart {
    * packets and can stall (node/udp-buffers.ts).
    */
   readonly udpReceiveBufferErrors?: number;
+  /** What the client port refused and throttled (a Node member's host adds it; admission-metrics.ts). */
+  readonly admission?: AdmissionMetrics;
 }
 
 /** What the member and the runner know at the moment of a snapshot. */

@@ -3,6 +3,7 @@
  * line, ZooKeeper's keys where it has them (zk_server_state, zk_znode_count, …), peerkeeper's own
  * after, histograms as `_min/_avg/_max/_p50/_p99/_cnt` (ZooKeeper's summary style). Pure.
  */
+import { admissionMntrPairs } from './admission-metrics.js';
 import type { HistogramSnapshot } from './histogram.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { formatZxid, zxidToHex } from '../zab/zxid.js';
@@ -68,6 +69,7 @@ export function mntrPairs(m: MetricsSnapshot, version: string): [string, string]
   }
   pairs.push(['zk_uptime', String(Math.round(m.uptimeMs))]);
   if (m.udpReceiveBufferErrors !== undefined) pairs.push(['zk_udp_rcvbuf_errors', String(m.udpReceiveBufferErrors)]);
+  pairs.push(...admissionMntrPairs(m.admission));
   return pairs;
 }
 

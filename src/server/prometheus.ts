@@ -3,6 +3,7 @@
  * every sample labelled `member="<id>"`, histograms as `_bucket{le=…}` (cumulative, `+Inf` last),
  * `_sum` and `_count`. Times are in milliseconds (the unit is in each name). Pure: snapshot in, text out.
  */
+import { admissionFamilies } from './admission-metrics.js';
 import type { HistogramSnapshot } from './histogram.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { Zxid } from '../zab/zxid.js';
@@ -77,6 +78,7 @@ function families(m: MetricsSnapshot): Family[] {
     ...(m.udpReceiveBufferErrors === undefined
       ? []
       : [{ name: 'peerkeeper_host_udp_receive_buffer_errors_total', help: "UDP datagrams the host's kernel dropped for want of receive buffer space (WebRTC links are UDP: growth means lost packets and stalls).", type: 'counter' as const, samples: one(m.udpReceiveBufferErrors) }]),
+    ...admissionFamilies(m.admission),
   ];
 }
 
