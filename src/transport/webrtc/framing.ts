@@ -54,8 +54,13 @@ export function encodeMessage(value: unknown): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes);
 }
 
+/** msgpack-decode one message of a batch; throws FramingError (and nothing else) on bytes that are not one. */
 export function decodeMessage(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  try {
+    return packr.unpack(bytes);
+  } catch (err) {
+    throw new FramingError(`undecodable message: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Concatenate encoded messages into one batch frame (caller keeps it ≤ MAX_FRAME_BYTES). */
