@@ -23,8 +23,8 @@ export type ErrorCode =
   | 'unknown-type'
   | 'not-joined' // signal before join
   | 'already-joined'
-  | 'unknown-room' // configured: no such room (closes); open: room empty, send join again with a verifier
-  | 'bad-proof' // closes
+  | 'unknown-room' // open mode only: the room is empty, send join again with a verifier
+  | 'bad-proof' // the join is refused (wrong secret, or configured: no such room — the same answer); closes
   | 'unknown-peer' // signal to a member that is not in the room
   | 'peer-busy' // the target is not reading: its send buffer is full
   | 'rate-limited' // closes
@@ -48,7 +48,7 @@ export const CloseCode = {
   shutdown: 1001, // "going away": the server is stopping
   tooBig: 1009, // a frame over maxFrameBytes (sent by `ws` itself)
   replaced: 4000, // a newer connection joined with the same memberId in the same room
-  authFailed: 4001, // wrong proof or (configured mode) unknown room
+  authFailed: 4001, // join refused: wrong proof or (configured mode) unknown room, indistinguishably
   rateLimited: 4002,
   joinTimeout: 4003,
 } as const;
