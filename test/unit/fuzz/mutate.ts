@@ -171,3 +171,52 @@ export function mutatedValue(samples: readonly unknown[]): fc.Arbitrary<unknown>
 export function hex(b: Uint8Array, max = 200): string {
   return Buffer.from(b.subarray(0, max)).toString('hex') + (b.length > max ? `… (${b.length} bytes)` : '');
 }
+
+// ---- plausible values: the right types, the wrong contents ---------------------------------------
+
+type Leaf = number | string | boolean | Uint8Array;
+
+function leaves(v: unknown, out: Leaf[] = []): Leaf[] {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v instanceof Uint8Array) out.push(v);
+  else if (isContainer(v)) for (const x of Object.values(v)) leaves(x, out);
+  return out;
+}
+
+/**
+ * One of `samples` with 1–3 leaves changed to another value of the same type — a number nudged or
+ * replaced by one from elsewhere in the corpus, a string swapped for another (a message type, a
+ * path), a boolean flipped, bytes redrawn — so that most results still pass a shape check and reach
+ * the code behind it: the lies a buggy or skewed peer could tell in well-formed messages.
+ */
+export function plausibleValue(samples: readonly unknown[]): fc.Arbitrary<unknown> {
+  const pool = samples.flatMap((s) => leaves(s));
+  const numbers = [...new Set(pool.filter((x): x is number => typeof x === 'number'))];
+  const strings = [...new Set(pool.filter((x): x is string => typeof x === 'string'))];
+  const edit = fc.record({
+    path: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+    pick: fc.nat(),
+    delta: fc.constantFrom(-2, -1, 1, 2, 1000, 2 ** 32),
+    bytes: fc.uint8Array({ maxLength: 20 }),
+  });
+  return fc.tuple(fc.constantFrom(...samples), fc.array(edit, { minLength: 1, maxLength: 3 })).map(([s, edits]) => {
+    const root = { v: structuredClone(s) } as Record<string, unknown>;
+    for (const e of edits) {
+      let parent: Record<string, unknown> = root;
+      let key = 'v';
+      for (const step of e.path) {
+        const child: unknown = parent[key];
+        if (!isContainer(child)) break;
+        const keys = Object.keys(child);
+        if (keys.length === 0) break;
+        parent = child as Record<string, unknown>;
+        key = keys[step % keys.length]!;
+      }
+      const old = parent[key];
+      if (typeof old === 'number') parent[key] = e.pick % 2 && numbers.length ? numbers[e.pick % numbers.length] : Math.max(0, old + e.delta);
+      else if (typeof old === 'string' && strings.length) parent[key] = strings[e.pick % strings.length];
+      else if (typeof old === 'boolean') parent[key] = !old;
+      else if (old instanceof Uint8Array) parent[key] = e.bytes;
+    }
+    return root.v;
+  });
+}
