@@ -100,13 +100,41 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
   }
 }
 
-/** The client's side: tolerate what it does not know (a newer server may add types), reject what is not JSON. */
+/** Longest list of members a `peers` message may carry (far above any ensemble). */
+const MAX_MEMBERS = 1000;
+const MAX_TEXT_CHARS = 4096;
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TEXT_CHARS;
+
+/**
+ * The client's side. A signalling server (or a member's rendezvous) is not trusted any more than a
+ * peer is: every frame is checked field by field and rebuilt, and anything malformed — or of a type
+ * this version does not know (a newer server may add some) — is `undefined`, to be ignored. Never throws.
+ */
 export function parseServerMessage(text: string): ServerMessage | undefined {
+  let raw: unknown;
   try {
-    const m = JSON.parse(text) as unknown;
-    if (typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string') return m as ServerMessage;
+    raw = JSON.parse(text);
   } catch {
-    // fall through
+    return undefined;
   }
-  return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'hello':
+      if (typeof m.v !== 'number' || !isText(m.challenge) || (m.mode !== 'open' && m.mode !== 'configured')) return undefined;
+      return { type: 'hello', v: m.v, challenge: m.challenge, mode: m.mode };
+    case 'peers':
+      if (!isId(m.room) || !Array.isArray(m.members) || m.members.length > MAX_MEMBERS || !m.members.every(isId)) return undefined;
+      return { type: 'peers', room: m.room, members: [...(m.members as string[])] };
+    case 'peer-joined':
+    case 'peer-left':
+      return isId(m.memberId) ? { type: m.type, memberId: m.memberId } : undefined;
+    case 'signal':
+      return isId(m.from) && m.data !== undefined ? { type: 'signal', from: m.from, data: m.data } : undefined;
+    case 'error':
+      return isText(m.code) && isText(m.message) ? { type: 'error', code: m.code as ErrorCode, message: m.message } : undefined;
+    default:
+      return undefined;
+  }
 }
