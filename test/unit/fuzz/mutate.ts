@@ -127,9 +127,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.uint8Array({ maxLength: 40 }),
 );
 
-type ValueEdit = { path: number[]; action: 'replace' | 'delete' | 'wrap'; value: unknown };
+export type ValueEdit = { path: number[]; action: 'replace' | 'delete' | 'wrap'; value: unknown };
 
-const valueEdit: fc.Arbitrary<ValueEdit> = fc.record({
+/** One structural edit: where (a path of choices), what (replace, delete, wrap in a list), with which hostile value. */
+export const valueEdit: fc.Arbitrary<ValueEdit> = fc.record({
   path: fc.array(fc.nat(), { maxLength: 8 }),
   action: fc.constantFrom('replace' as const, 'replace' as const, 'replace' as const, 'delete' as const, 'wrap' as const),
   value: hostileValue,
