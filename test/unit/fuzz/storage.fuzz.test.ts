@@ -257,7 +257,7 @@ describe('fuzz: IndexedDB storage', () => {
           indexedDB.deleteDatabase(memberDatabaseName(copyRoom, 1));
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(80),
     );
   });
 });
@@ -293,7 +293,7 @@ describe('fuzz: a member starting from a damaged image', () => {
           runner?.stop();
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(150),
     );
   });
 });
