@@ -33,7 +33,9 @@ import {
 import { makeZabConfig } from '../../../src/zab/config.js';
 import type { MemberId } from '../../../src/zab/messages.js';
 import { Ensemble, op } from '../server/harness.js';
-import { fuzzParameters } from './fuzz-options.js';
+import { announceFuzzRun, fuzzParameters } from './fuzz-options.js';
+
+announceFuzzRun('peer.fuzz.test.ts');
 import { hex, mutatedBytes, mutatedValue, plausibleValue } from './mutate.js';
 
 /** Real peer messages: an ensemble forming, sessions, every kind of write, a multi, a SNAP. */

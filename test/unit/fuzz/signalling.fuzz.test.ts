@@ -14,7 +14,9 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { SignallingClient } from '../../../src/signalling/client.js';
 import { computeJoinProof, deriveRoomKey } from '../../../src/signalling/proof.js';
 import { startSignallingServer, type SignallingServer } from '../../../src/signalling/server.js';
-import { fuzzParameters } from './fuzz-options.js';
+import { announceFuzzRun, fuzzParameters } from './fuzz-options.js';
+
+announceFuzzRun('signalling.fuzz.test.ts');
 import { mutatedBytes, mutatedValue } from './mutate.js';
 
 const toJson = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? Array.from(x) : x)) ?? 'null';

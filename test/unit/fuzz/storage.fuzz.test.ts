@@ -34,7 +34,9 @@ import { cloneDurableState, type DurableState, type StorageWrite } from '../../.
 import { compareZxid } from '../../../src/zab/zxid.js';
 import { Ensemble, op } from '../server/harness.js';
 import { model, rng, sequenced, WriteGenerator } from '../storage/helpers.js';
-import { fuzzParameters } from './fuzz-options.js';
+import { announceFuzzRun, fuzzParameters } from './fuzz-options.js';
+
+announceFuzzRun('storage.fuzz.test.ts');
 import { applyByteEdits, applyValueEdits, mutatedValue, plausibleValue, valueEdit } from './mutate.js';
 
 /** Writes a member could issue, in batches, and where the last segment starts (the last compaction or install). */

@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import { BroadcastSignalling, type BroadcastChannelLike } from '../../../src/transport/broadcast-channel.js';
 import { FramingError, Reassembler, transportChunk } from '../../../src/transport/webrtc/framing.js';
 import { decideRelay, parseTransportMessage } from '../../../src/transport/webrtc/relay.js';
-import { fuzzParameters } from './fuzz-options.js';
+import { announceFuzzRun, fuzzParameters } from './fuzz-options.js';
+
+announceFuzzRun('transport.fuzz.test.ts');
 import { hex, mutatedBytes, mutatedValue } from './mutate.js';
 
 const members = new Set([1, 2, 3, 4, 5]);
