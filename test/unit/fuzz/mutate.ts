@@ -113,6 +113,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
     {},
     [null],
     { type: null },
+    { toString: 1, valueOf: 'x' }, // String() and template literals throw on this map
     { epoch: 1, counter: 1 },
     { epoch: -1, counter: 2 ** 60 },
     2n ** 64n - 1n,

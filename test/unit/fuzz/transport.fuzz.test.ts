@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { BroadcastSignalling, type BroadcastChannelLike } from '../../../src/transport/broadcast-channel.js';
-import { FramingError, Reassembler, transportChunk } from '../../../src/transport/webrtc/framing.js';
+import { controlChunk, FramingError, Reassembler, transportChunk } from '../../../src/transport/webrtc/framing.js';
+import { wireVersionProblem } from '../../../src/transport/webrtc/link.js';
 import { decideRelay, parseTransportMessage } from '../../../src/transport/webrtc/relay.js';
 import { announceFuzzRun, fuzzParameters } from './fuzz-options.js';
 
@@ -71,6 +72,29 @@ describe('fuzz: transport frames', () => {
           return;
         }
         if (got?.kind === 'transport') parseChecked(got.value);
+      }),
+      fuzzParameters(600),
+    );
+  });
+
+  test('hello and proof control frames (before authentication): the version check never throws', () => {
+    const samples = [
+      { t: 'hello', n: new Uint8Array(32), v: 2 },
+      { t: 'hello', n: new Uint8Array(32) },
+      { t: 'proof', p: new Uint8Array(32) },
+    ];
+    fc.assert(
+      fc.property(fc.oneof(mutatedValue(samples), fc.anything()), (value) => {
+        let chunk: Uint8Array;
+        try {
+          chunk = controlChunk(value);
+        } catch {
+          return;
+        }
+        const got = new Reassembler().push(chunk);
+        assert.equal(got?.kind, 'control');
+        const problem = wireVersionProblem(got.kind === 'control' ? got.value : undefined, 2, '3');
+        assert.ok(problem === null || typeof problem === 'string');
       }),
       fuzzParameters(600),
     );

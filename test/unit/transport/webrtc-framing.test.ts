@@ -170,3 +170,16 @@ test('a frame that breaks off after redefining a shared record does not change h
   assert.throws(() => new Reassembler().push(Uint8Array.from([ChunkKind.Control, ...bad])), FramingError);
   for (const m of messages) assert.deepEqual(decodeMessage(encodeMessage(m)), m, 'a message decodes differently after a bad control chunk');
 });
+
+test('a hello whose version is a map with a toString key is refused with a reason, not thrown on', async () => {
+  // Found by reading the link while writing test/unit/fuzz/transport.fuzz.test.ts (whose hostile
+  // values now include such a map): the reason used String(version), which throws on it; the hello
+  // comes before authentication, and the throw would leave the link's data handler, uncaught.
+  const { wireVersionProblem } = await import('../../../src/transport/webrtc/link.js');
+  const got = new Reassembler().push(controlChunk({ t: 'hello', n: new Uint8Array(32), v: { toString: 1, valueOf: 2 } }));
+  assert.equal(got?.kind, 'control');
+  const problem = wireVersionProblem(got.kind === 'control' ? got.value : undefined, 2, '3');
+  assert.match(problem ?? '', /member 3 speaks peer wire version a object/);
+  assert.equal(wireVersionProblem({ t: 'hello', n: new Uint8Array(32), v: 2 }, 2, '3'), null);
+  assert.match(wireVersionProblem({ t: 'hello', n: new Uint8Array(32) }, 2, '3') ?? '', /version 1, this member 2/);
+});
