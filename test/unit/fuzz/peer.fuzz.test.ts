@@ -178,7 +178,7 @@ describe('fuzz: peer messages', () => {
           assert.fail(`m${to} threw on an accepted message ${JSON.stringify(v.message, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? `bytes(${x.length})` : x)).slice(0, 600)}: ${(err as Error).stack}`);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(300),
     );
     // Most mutations are refused; enough must pass the gate for the member half of this to mean anything.
     assert.ok(accepted >= 20, `only ${accepted} mutated messages passed the gate`);
@@ -205,7 +205,7 @@ describe('fuzz: peer messages', () => {
           if (whole !== undefined) gate(whole);
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(100),
     );
   });
 

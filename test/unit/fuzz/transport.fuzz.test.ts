@@ -56,7 +56,7 @@ describe('fuzz: transport frames', () => {
         assert.equal(got?.kind, 'transport');
         parseChecked(got.value);
       }),
-      fuzzParameters(600),
+      fuzzParameters(250),
     );
   });
 
@@ -73,7 +73,7 @@ describe('fuzz: transport frames', () => {
         }
         if (got?.kind === 'transport') parseChecked(got.value);
       }),
-      fuzzParameters(600),
+      fuzzParameters(250),
     );
   });
 
@@ -96,7 +96,7 @@ describe('fuzz: transport frames', () => {
         const problem = wireVersionProblem(got.kind === 'control' ? got.value : undefined, 2, '3');
         assert.ok(problem === null || typeof problem === 'string');
       }),
-      fuzzParameters(600),
+      fuzzParameters(250),
     );
   });
 
@@ -135,7 +135,7 @@ describe('fuzz: transport frames', () => {
           }
           for (const id of s.members()) assert.ok(typeof id === 'string' && id.length > 0 && id.length <= 64, `member id ${String(id)}`);
         }),
-        fuzzParameters(600),
+        fuzzParameters(250),
       );
     } finally {
       await s.close();
