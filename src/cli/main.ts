@@ -87,7 +87,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof Error && (err.name === 'UsageError' || !err.stack) ? err.message : err);
+    // Damaged storage is the disk's problem, not a bug: say which file and what, without a stack.
+    if (err instanceof Error && err.name === 'StorageCorruptError') console.error(`refusing to start: ${err.message}`);
+    else console.error(err instanceof Error && (err.name === 'UsageError' || !err.stack) ? err.message : err);
     process.exitCode = 2;
   },
 );

@@ -1,5 +1,6 @@
 import type { EpochSegment, HistorySummary, Snapshot, ZabMessage } from '../zab/messages.js';
 import { isZxid, type Zxid } from '../zab/zxid.js';
+import { describeValue } from './fields.js';
 
 /**
  * Checks that a decoded value is a well-formed Zab message before it may reach the core: a peer
@@ -117,6 +118,6 @@ function check(value: unknown): ZabMessage {
     case 'PING':
       return { type: 'PING', session: session(m), epoch: epoch(m), committed: zx(m.committed, 'committed') };
     default:
-      return fail(`unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}`);
+      return fail(`unknown message type ${describeValue(m.type)}`);
   }
 }

@@ -4,6 +4,8 @@ import type { PeerTransport } from '../transport/transport.js';
 import type { SequencedWrite } from '../zab/persistence.js';
 import { FragmentAssembler, isFragment, splitMessage } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
+import { storedImageProblem } from '../codec/stored-image.js';
+import { StorageCorruptError } from '../storage/corrupt.js';
 import type { MemberId } from '../zab/messages.js';
 import { InvariantError } from '../zab/context.js';
 import { compareZxid, type Zxid } from '../zab/zxid.js';
@@ -90,6 +92,10 @@ export class MemberRunner {
 
   static async start(options: RunnerOptions): Promise<MemberRunner> {
     const durable = await options.storage.load();
+    // Storage checks framing and checksums; what the member itself needs of the image is checked here,
+    // so damage the disk kept intact (or a bug, or a version skew) refuses the start with a reason.
+    const problem = storedImageProblem(durable);
+    if (problem !== null) throw new StorageCorruptError(options.storage.location ?? 'stored state', problem);
     const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? Date.now)()));
     options.transport.start({
       message: (from, raw) => {

@@ -23,8 +23,8 @@ export type ErrorCode =
   | 'unknown-type'
   | 'not-joined' // signal before join
   | 'already-joined'
-  | 'unknown-room' // configured: no such room (closes); open: room empty, send join again with a verifier
-  | 'bad-proof' // closes
+  | 'unknown-room' // open mode only: the room is empty, send join again with a verifier
+  | 'bad-proof' // the join is refused (wrong secret, or configured: no such room — the same answer); closes
   | 'unknown-peer' // signal to a member that is not in the room
   | 'peer-busy' // the target is not reading: its send buffer is full
   | 'rate-limited' // closes
@@ -48,7 +48,7 @@ export const CloseCode = {
   shutdown: 1001, // "going away": the server is stopping
   tooBig: 1009, // a frame over maxFrameBytes (sent by `ws` itself)
   replaced: 4000, // a newer connection joined with the same memberId in the same room
-  authFailed: 4001, // wrong proof or (configured mode) unknown room
+  authFailed: 4001, // join refused: wrong proof or (configured mode) unknown room, indistinguishably
   rateLimited: 4002,
   joinTimeout: 4003,
 } as const;
@@ -100,13 +100,41 @@ export function parseClientMessage(text: string): Parsed<ClientMessage> {
   }
 }
 
-/** The client's side: tolerate what it does not know (a newer server may add types), reject what is not JSON. */
+/** Longest list of members a `peers` message may carry (far above any ensemble). */
+const MAX_MEMBERS = 1000;
+const MAX_TEXT_CHARS = 4096;
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TEXT_CHARS;
+
+/**
+ * The client's side. A signalling server (or a member's rendezvous) is not trusted any more than a
+ * peer is: every frame is checked field by field and rebuilt, and anything malformed — or of a type
+ * this version does not know (a newer server may add some) — is `undefined`, to be ignored. Never throws.
+ */
 export function parseServerMessage(text: string): ServerMessage | undefined {
+  let raw: unknown;
   try {
-    const m = JSON.parse(text) as unknown;
-    if (typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string') return m as ServerMessage;
+    raw = JSON.parse(text);
   } catch {
-    // fall through
+    return undefined;
   }
-  return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'hello':
+      if (typeof m.v !== 'number' || !isText(m.challenge) || (m.mode !== 'open' && m.mode !== 'configured')) return undefined;
+      return { type: 'hello', v: m.v, challenge: m.challenge, mode: m.mode };
+    case 'peers':
+      if (!isId(m.room) || !Array.isArray(m.members) || m.members.length > MAX_MEMBERS || !m.members.every(isId)) return undefined;
+      return { type: 'peers', room: m.room, members: [...(m.members as string[])] };
+    case 'peer-joined':
+    case 'peer-left':
+      return isId(m.memberId) ? { type: m.type, memberId: m.memberId } : undefined;
+    case 'signal':
+      return isId(m.from) && m.data !== undefined ? { type: 'signal', from: m.from, data: m.data } : undefined;
+    case 'error':
+      return isText(m.code) && isText(m.message) ? { type: 'error', code: m.code as ErrorCode, message: m.message } : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -57,6 +57,9 @@ interface Conn {
   joinTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** The one answer to a refused join, whatever the reason: a peer must not learn which rooms exist. */
+const JOIN_REFUSED = 'join refused: no room by that name accepts this proof';
+
 // A target whose socket has this much unsent is not reading; more would only grow our memory.
 const MAX_BUFFERED_BYTES = 1 << 20;
 
@@ -71,6 +74,8 @@ export async function startSignallingServer(options: SignallingServerOptions): P
   const pingIntervalMs = options.pingIntervalMs ?? 15_000;
   const log = options.log ?? (() => {});
 
+  // Stands in for the secret of a room that does not exist (configured mode), so the refusal costs the same work.
+  const unknownRoomSecret = newChallenge();
   const rooms = new Rooms<Conn>();
   const conns = new Set<Conn>();
   const counters = { joins: 0, relayed: 0, errorFrames: 0, authFailures: 0, rateLimited: 0 };
@@ -105,25 +110,26 @@ export async function startSignallingServer(options: SignallingServerOptions): P
   function onJoin(c: Conn, m: Extract<ClientMessage, { type: 'join' }>): void {
     if (c.joined !== undefined) return sendError(c, 'already-joined', `already joined room ${c.joined.room} as ${c.joined.memberId}`);
     let key: Buffer;
+    let refusal: string | undefined; // why, for our log only
     if (check === 'open') {
       const existing = rooms.get(m.room);
       if (existing !== undefined) key = existing.key;
       else if (m.verifier !== undefined) key = Buffer.from(m.verifier, 'hex');
-      // Not a failure: the client answers by joining again with the room's verifier.
+      // Not a failure: the client answers by joining again with the room's verifier. (Open mode cannot
+      // hide whether a room is occupied: anyone may open an empty one. Configured mode can.)
       else return sendError(c, 'unknown-room', `room ${m.room} is empty: join again with a verifier to open it`);
     } else {
       const secret = check(m.room);
-      if (secret === undefined) {
-        counters.authFailures++;
-        sendError(c, 'unknown-room', `no room ${m.room} on this server`);
-        return closeWith(c, CloseCode.authFailed, 'unknown room');
-      }
-      key = roomKeyFor(secret, m.room);
+      // An unknown room is refused exactly as a wrong secret is — same reply, same close, and the
+      // same HMAC work against a key no proof can match — so room names cannot be probed.
+      if (secret === undefined) refusal = 'no such room';
+      key = secret === undefined ? roomKeyFor(unknownRoomSecret, m.room) : roomKeyFor(secret, m.room);
     }
-    if (!verifyJoinProof(key, c.challenge, m.room, m.memberId, m.proof)) {
+    if (!verifyJoinProof(key, c.challenge, m.room, m.memberId, m.proof) || refusal !== undefined) {
       counters.authFailures++;
-      sendError(c, 'bad-proof', `proof does not match room ${m.room}'s secret`);
-      return closeWith(c, CloseCode.authFailed, 'wrong room secret');
+      log(`refused ${JSON.stringify(m.memberId)} joining ${JSON.stringify(m.room)}: ${refusal ?? 'wrong proof (not the room secret)'}`);
+      sendError(c, 'bad-proof', JOIN_REFUSED);
+      return closeWith(c, CloseCode.authFailed, 'join refused');
     }
 
     const { room, replaced } = rooms.add(m.room, key, m.memberId, c);

@@ -42,6 +42,10 @@ export class FileStorage implements ZabStorage {
   /** The next batch never starts before the previous one's fsync. */
   private readonly writes: SerialWrites;
 
+  get location(): string {
+    return this.dir;
+  }
+
   private constructor(
     private readonly dir: string,
     private fh: FileHandle,

@@ -17,6 +17,7 @@ import {
   type Record,
 } from './indexeddb/records.js';
 import { openStrictStore, type StrictStore } from './indexeddb/strict-store.js';
+import { StorageCorruptError } from './corrupt.js';
 import { SerialWrites } from './serial-writes.js';
 import type { ZabStorage } from './storage.js';
 
@@ -50,6 +51,10 @@ export class IndexedDbStorage implements ZabStorage {
   private readonly writes: SerialWrites;
   private transactions = 0;
 
+  get location(): string {
+    return `IndexedDB ${this.database}`;
+  }
+
   private constructor(
     readonly database: string,
     private readonly store: StrictStore,
@@ -74,20 +79,12 @@ export class IndexedDbStorage implements ZabStorage {
         ]),
       );
       const [baseBytes, snapshotBytes, keys, values] = read;
-      const base = baseBytes === undefined ? undefined : decodeValue(baseBytes);
-      if (base !== undefined && !isBase(base)) throw new Error('the stored base is malformed');
-      const snapshot = snapshotBytes === undefined ? undefined : decodeValue(snapshotBytes);
-      if (snapshot !== undefined && !isSnapshot(snapshot)) throw new Error('the stored snapshot is malformed');
-      const records: Record[] = values.map((v, i) => {
-        const r = decodeValue(v);
-        if (!isRecord(r)) throw new Error(`record ${String(keys[i])} is malformed`);
-        return r;
-      });
-      const image = replay(base, records, snapshot);
+      const { image, records } = decodeStored(database, baseBytes, snapshotBytes, keys, values);
       const last = keys.length ? Number(keys[keys.length - 1]) : -1;
-      return new IndexedDbStorage(database, store, image, last + 1, records.length);
+      return new IndexedDbStorage(database, store, image, last + 1, records);
     } catch (e) {
       await store.close().catch(() => {});
+      if (e instanceof StorageCorruptError) throw e;
       throw new Error(`IndexedDB storage ${database}: ${(e as Error).message}`);
     }
   }
@@ -184,4 +181,36 @@ export async function persisted(): Promise<boolean> {
 /** Forgets a member's durable state (the page's "reset"; tests). Waits while the database is open elsewhere. */
 export function deleteMemberDatabase(room: string, id: number, factory: IDBFactory = globalThis.indexedDB): Promise<void> {
   return promisifyRequest(factory.deleteDatabase(memberDatabaseName(room, id))).then(() => undefined);
+}
+
+/**
+ * The stored values of one database as a durable image: a pure function of what is stored, so any
+ * failure here — bytes that are not msgpack, a malformed record, records that do not apply, an image
+ * that is not a history — is the store's damage, reported as StorageCorruptError naming the database.
+ */
+function decodeStored(
+  database: string,
+  baseBytes: unknown,
+  snapshotBytes: unknown,
+  keys: readonly IDBValidKey[],
+  values: readonly unknown[],
+): { image: DurableState; records: number } {
+  let what = 'the stored base';
+  try {
+    const base = baseBytes === undefined ? undefined : decodeValue(baseBytes);
+    if (base !== undefined && !isBase(base)) throw new Error('malformed');
+    what = 'the stored snapshot';
+    const snapshot = snapshotBytes === undefined ? undefined : decodeValue(snapshotBytes);
+    if (snapshot !== undefined && !isSnapshot(snapshot)) throw new Error('malformed');
+    const records: Record[] = values.map((v, i) => {
+      what = `record ${String(keys[i])}`;
+      const r = decodeValue(v);
+      if (!isRecord(r)) throw new Error('malformed');
+      return r;
+    });
+    what = 'the replay';
+    return { image: replay(base, records, snapshot), records: records.length };
+  } catch (e) {
+    throw new StorageCorruptError(`IndexedDB ${database}`, `${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -7,6 +7,8 @@ import type { DurableState, SequencedWrite } from '../zab/persistence.js';
  * fsync), IndexedDB (browser).
  */
 export interface ZabStorage {
+  /** Where the state lives (a directory, a database), for error messages. */
+  readonly location?: string;
   load(): Promise<DurableState>;
   write(batch: readonly SequencedWrite[]): Promise<void>;
   close(): Promise<void>;

@@ -111,4 +111,10 @@ export function validateDurableState(state: DurableState): void {
   if (state.acceptedEpoch < state.currentEpoch) {
     throw new Error(`acceptedEpoch ${state.acceptedEpoch} is below currentEpoch ${state.currentEpoch}`);
   }
+  // A log out of order (a damaged base record could hold one) would break every search of it.
+  let last = state.logBase;
+  for (const e of state.log) {
+    if (compareZxid(e.zxid, last) <= 0) throw new Error(`log entry ${formatZxid(e.zxid)} does not follow ${formatZxid(last)}`);
+    last = e.zxid;
+  }
 }

@@ -208,7 +208,7 @@ test('open mode: the first joiner sets the room verifier; a wrong secret is refu
     const intruder = client(url, 'private', '2', 'wrong');
     const iIntruder = inbox(intruder);
     await assert.rejects(intruder.join(), (e: unknown) => e instanceof SignallingError && e.code === 'bad-proof');
-    assert.match(await iIntruder.next((e) => e.startsWith('close')), new RegExp(`^close ${CloseCode.authFailed} wrong room secret`));
+    assert.match(await iIntruder.next((e) => e.startsWith('close')), new RegExp(`^close ${CloseCode.authFailed} join refused`));
     assert.deepEqual([...owner.members], [], 'the intruder never appeared');
     await owner.close();
     // An empty room is forgotten with its verifier: the next first joiner opens it afresh.
@@ -221,7 +221,7 @@ test('open mode: the first joiner sets the room verifier; a wrong secret is refu
 
 test('configured mode: unknown rooms and wrong secrets are refused, the right secret joins', async () => {
   await withServer({ roomSecretCheck: (room) => (room === 'demo' ? 'configured-secret' : undefined) }, async (url) => {
-    await assert.rejects(client(url, 'nope', '1', 'configured-secret').join(), (e: unknown) => e instanceof SignallingError && e.code === 'unknown-room');
+    await assert.rejects(client(url, 'nope', '1', 'configured-secret').join(), (e: unknown) => e instanceof SignallingError && e.code === 'bad-proof');
     await assert.rejects(client(url, 'demo', '1', 'guess').join(), (e: unknown) => e instanceof SignallingError && e.code === 'bad-proof');
     // A raw peer that sends a verifier of its own choosing gains nothing: configured rooms ignore it.
     const r = await raw(url);
@@ -230,6 +230,23 @@ test('configured mode: unknown rooms and wrong secrets are refused, the right se
     const ok = client(url, 'demo', '1', 'configured-secret');
     assert.deepEqual(await ok.join(), []);
     await ok.close();
+  });
+});
+
+test('configured mode: an unknown room and a wrong secret get the same answer, so room names cannot be probed; the log tells them apart', async () => {
+  const log: string[] = [];
+  await withServer({ roomSecretCheck: (room) => (room === 'demo' ? 'configured-secret' : undefined), log: (l) => log.push(l) }, async (url) => {
+    const answers: string[] = [];
+    for (const room of ['nope', 'demo']) {
+      const r = await raw(url);
+      const reply = await r.join(room, 'x', 'guess');
+      const closed = await r.closed;
+      answers.push(JSON.stringify({ reply, closed }));
+    }
+    assert.equal(answers[0], answers[1], 'the two refusals differ');
+    assert.match(answers[0]!, /"code":"bad-proof"/);
+    assert.ok(log.some((l) => l.includes('"nope"') && l.includes('no such room')), log.join('\n'));
+    assert.ok(log.some((l) => l.includes('"demo"') && l.includes('wrong proof')), log.join('\n'));
   });
 });
 

@@ -74,7 +74,7 @@ export function isDiskRecord(v: unknown): v is DiskRecord {
 }
 
 function isEntries(v: unknown): v is LogEntry[] {
-  return Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && isZxid((e as LogEntry).zxid));
+  return Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && isZxid((e as LogEntry).zxid) && 'txn' in e);
 }
 
 function isSnapshotRef(v: unknown): v is SnapshotRef {

@@ -1,5 +1,6 @@
 import { open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageCorruptError } from '../corrupt.js';
 import { emptyDurableState, validateDurableState, type DurableState, type StorageWrite } from '../../zab/persistence.js';
 import { formatZxid } from '../../zab/zxid.js';
 import { findValidFrameAfter, readFrame } from './framing.js';
@@ -54,8 +55,12 @@ export async function recover(dir: string, warn: (message: string) => void): Pro
     }
     const reason = first.ok ? 'first record is not a base record' : first.reason;
     const isNewest = i === segments.length - 1;
-    if (!isNewest || findValidFrameAfter(bytes, 0) !== null) {
-      throw new Error(`${segmentName(n)}: corrupt base record (${reason}); refusing to guess the log`);
+    // A torn base is a new segment whose creation crashed: its predecessor (or, for the first
+    // segment, the empty image) still holds everything. A damaged base with nothing to fall back to
+    // is the whole log lost, never something to start empty from.
+    const canFallBack = n === 0 || i > 0;
+    if (!isNewest || !canFallBack || findValidFrameAfter(bytes, 0) !== null) {
+      throw new StorageCorruptError(path, `corrupt base record (${reason}); refusing to guess the log`);
     }
     // Torn creation of the newest segment: its predecessor still holds everything acknowledged.
     warn(`${segmentName(n)}: torn base record (${reason}); segment removed`);
@@ -63,8 +68,8 @@ export async function recover(dir: string, warn: (message: string) => void): Pro
   }
 
   if (!chosen) {
-    if (segments.length > 1) throw new Error(`no log segment with a valid base record in ${dir}`);
-    if (snapshotFiles.size) throw new Error(`snapshot files but no log segment in ${dir}`);
+    if (segments.length > 1) throw new StorageCorruptError(dir, 'no log segment with a valid base record');
+    if (snapshotFiles.size) throw new StorageCorruptError(dir, 'snapshot files but no log segment');
     return { state: emptyDurableState(), snapshots: [], segment: null, snapshotFiles, nextSnapshotId };
   }
 
@@ -86,7 +91,7 @@ export async function recover(dir: string, warn: (message: string) => void): Pro
   try {
     validateDurableState(state);
   } catch (e) {
-    throw new Error(`${dir}: recovered state is not a valid history: ${(e as Error).message}`);
+    throw new StorageCorruptError(join(dir, segmentName(n)), `recovered state is not a valid history: ${(e as Error).message}`);
   }
   // Snapshots outside the history are no longer needed by anything.
   for (const file of [...snapshotFiles]) {
@@ -115,8 +120,9 @@ async function replay(
     if (reason !== null || !frame.ok) {
       const later = findValidFrameAfter(bytes, offset);
       if (later !== null) {
-        throw new Error(
-          `${segmentName(n)}: corrupt record at byte ${offset} (${reason}) followed by a valid record at byte ${later}: ` +
+        throw new StorageCorruptError(
+          join(dir, segmentName(n)),
+          `corrupt record at byte ${offset} (${reason}) followed by a valid record at byte ${later}: ` +
             'the log is damaged in the middle, not torn at its end; refusing to truncate',
         );
       }
@@ -136,7 +142,7 @@ async function replay(
         applyTracked(state, history, record);
       }
     } catch (e) {
-      throw new Error(`${segmentName(n)}: record at byte ${offset} cannot be replayed: ${(e as Error).message}`);
+      throw new StorageCorruptError(join(dir, segmentName(n)), `record at byte ${offset} cannot be replayed: ${(e as Error).message}`);
     }
     offset = frame.next;
   }

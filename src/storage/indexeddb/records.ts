@@ -49,7 +49,7 @@ export function recordOf(write: StorageWrite): Record {
 
 const epochOk = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const entriesOk = (v: unknown): boolean =>
-  Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && isZxid((e as LogEntry).zxid));
+  Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && isZxid((e as LogEntry).zxid) && 'txn' in e);
 
 export function isBase(v: unknown): v is Base {
   if (typeof v !== 'object' || v === null) return false;

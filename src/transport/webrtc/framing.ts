@@ -42,8 +42,27 @@ export class MessageTooLargeError extends RangeError {
 
 // The shared structures are fixed (maxSharedStructures = their count): a shape not in the list is
 // written inline in its own message, never added to a list the other side could not know.
-const structures = PEER_RECORD_SHAPES.map((keys) => [...keys]);
-const packr = new Packr({ useRecords: true, structures, maxSharedStructures: structures.length, mapsAsObjects: true, moreTypes: false });
+function recordPackr(): Packr {
+  const structures = PEER_RECORD_SHAPES.map((keys) => [...keys]);
+  return new Packr({ useRecords: true, structures, maxSharedStructures: structures.length, mapsAsObjects: true, moreTypes: false });
+}
+
+// Encoding and decoding keep separate state. msgpackr keeps record state between calls (the
+// structures list and the encoder's shape transitions), and a decode that fails part-way — bytes
+// that define a record and then break off — can leave it changed: with one shared instance, a single
+// bad frame from any peer made every later message from every peer, and our own encodings, come out
+// wrong (found by test/unit/fuzz/peer.fuzz.test.ts). A failed decode therefore also replaces the decoder.
+const packr = recordPackr();
+let decoder = recordPackr();
+
+function unpack(bytes: Uint8Array): unknown {
+  try {
+    return decoder.unpack(bytes);
+  } catch (err) {
+    decoder = recordPackr();
+    throw err;
+  }
+}
 
 /** msgpack-encode one message; a copy (msgpackr reuses its buffer). Throws MessageTooLargeError above the limit. */
 export function encodeMessage(value: unknown): Uint8Array {
@@ -54,8 +73,13 @@ export function encodeMessage(value: unknown): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes);
 }
 
+/** msgpack-decode one message of a batch; throws FramingError (and nothing else) on bytes that are not one. */
 export function decodeMessage(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  try {
+    return unpack(bytes);
+  } catch (err) {
+    throw new FramingError(`undecodable message: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Concatenate encoded messages into one batch frame (caller keeps it ≤ MAX_FRAME_BYTES). */
@@ -143,14 +167,14 @@ export class Reassembler {
     if (kind === ChunkKind.Control) {
       if (this.size > 0 || this.parts.length > 0) throw new FramingError('control chunk inside a data frame');
       try {
-        return { kind: 'control', value: packr.unpack(payload) };
+        return { kind: 'control', value: unpack(payload) };
       } catch {
         throw new FramingError('undecodable control chunk');
       }
     }
     if (kind === ChunkKind.Transport) {
       try {
-        return { kind: 'transport', value: packr.unpack(payload) };
+        return { kind: 'transport', value: unpack(payload) };
       } catch {
         throw new FramingError('undecodable transport chunk');
       }

@@ -294,13 +294,8 @@ export class PeerLink {
     return this.o.wireVersion ?? PEER_WIRE_VERSION;
   }
 
-  /** A hello stating another wire version (none: version 1) ends the link before anything is read. */
   private versionProblem(value: unknown): string | null {
-    const m = value as { t?: unknown; v?: unknown } | null;
-    if (m?.t !== 'hello') return null;
-    const theirs = m.v === undefined ? 1 : m.v;
-    if (theirs === this.wireVersion) return null;
-    return `incompatible peer: member ${this.o.remote} speaks peer wire version ${String(theirs)}, this member ${this.wireVersion} (members of one ensemble must run compatible peerkeeper versions)`;
+    return wireVersionProblem(value, this.wireVersion, this.o.remote);
   }
 
   private drainInbox(): void {
@@ -416,4 +411,18 @@ export class PeerLink {
     // `bufferedamountlow` is the wake-up; a slow poll covers bindings that do not fire it.
     if (this.chunks.length > 0) this.pollTimer = setTimeout(() => this.pump(true), 50);
   }
+}
+
+/**
+ * A hello stating another wire version (none: version 1) ends the link before anything is read.
+ * The hello comes before authentication, from anyone: the version is rendered without String(),
+ * which throws on a decoded map with a `toString` key.
+ */
+export function wireVersionProblem(value: unknown, ours: number, remote: string): string | null {
+  const m = value as { t?: unknown; v?: unknown } | null;
+  if (typeof m !== 'object' || m === null || m.t !== 'hello') return null;
+  const theirs = m.v === undefined ? 1 : m.v;
+  if (theirs === ours) return null;
+  const shown = typeof theirs === 'number' ? String(theirs) : `a ${typeof theirs}`;
+  return `incompatible peer: member ${remote} speaks peer wire version ${shown}, this member ${ours} (members of one ensemble must run compatible peerkeeper versions)`;
 }

@@ -22,6 +22,11 @@ function isMember(v: unknown, members: ReadonlySet<MemberId>): v is MemberId {
   return typeof v === 'number' && members.has(v);
 }
 
+/** A type tag for a refusal's reason; never throws (msgpack's uint64 decodes to a bigint, which JSON.stringify refuses). */
+function describeTag(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v;
+}
+
 /** Validate a decoded transport frame; `members` is the whole ensemble (self included). */
 export function parseTransportMessage(value: unknown, members: ReadonlySet<MemberId>): Parsed {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
@@ -38,7 +43,7 @@ export function parseTransportMessage(value: unknown, members: ReadonlySet<Membe
     if (v.h !== 0 && v.h !== 1) return { ok: false, reason: 'relay.h is not 0 or 1' };
     return { ok: true, message: { t: 'relay', from: v.from, to: v.to, d: v.d, h: v.h } };
   }
-  return { ok: false, reason: `unknown type ${JSON.stringify(v.t)?.slice(0, 40)}` };
+  return { ok: false, reason: `unknown type ${describeTag(v.t)}` };
 }
 
 export type RelayDecision =

@@ -30,3 +30,8 @@ const randomSeed = (Date.now() ^ (process.pid << 16)) | 0;
 export function fuzzParameters<T>(runs: number): Parameters<T> {
   return { numRuns: Math.max(1, Math.round(runs * fuzzScale())), seed: fuzzSeed(), endOnFailure: true };
 }
+
+/** In a scaled-up run (`npm run fuzz`), say which seed and scale this file runs with, so a clean run can be reported and repeated. */
+export function announceFuzzRun(file: string): void {
+  if (fuzzScale() > 1 || process.env.PEERKEEPER_FUZZ_SEED !== undefined) console.log(`[fuzz] ${file}: seed ${fuzzSeed()}, scale ${fuzzScale()}`);
+}

@@ -44,3 +44,32 @@ test('every malformed frame is a code, never an exception', () => {
     }
   }
 });
+
+test('server frames: only well-formed messages of known types reach the client; nothing throws', async () => {
+  const { parseServerMessage } = await import('../../../src/signalling/protocol.js');
+  // A signalling server (or a member's rendezvous) is not trusted: `peers` whose members is not a
+  // list made the client's handler throw (`for … of 5`) out of the socket's message event.
+  const bad = [
+    { type: 'peers', room: 'r', members: 5 },
+    { type: 'peers', room: 'r', members: [1, 2] },
+    { type: 'peers', room: 'r' },
+    { type: 'hello', v: 1, challenge: 7, mode: 'open' },
+    { type: 'hello', v: 1, challenge: 'ab', mode: 'whatever' },
+    { type: 'peer-joined', memberId: { id: 1 } },
+    { type: 'peer-left' },
+    { type: 'signal', from: null, data: {} },
+    { type: 'error', code: 5, message: 'x' },
+    { type: 'error', code: 'bad-proof' },
+    { type: 'somethingNew' },
+  ];
+  for (const m of bad) assert.equal(parseServerMessage(JSON.stringify(m)), undefined, JSON.stringify(m));
+  const good = [
+    { type: 'hello', v: 1, challenge: 'ab'.repeat(32), mode: 'configured' },
+    { type: 'peers', room: 'r', members: ['1', '2'] },
+    { type: 'peer-joined', memberId: '3' },
+    { type: 'peer-left', memberId: '3' },
+    { type: 'signal', from: '2', data: { type: 'offer', sdp: 'v=0' } },
+    { type: 'error', code: 'bad-proof', message: 'join refused' },
+  ];
+  for (const m of good) assert.deepEqual(parseServerMessage(JSON.stringify(m)), m);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { promisifyRequest } from 'idb-keyval';
 import { IndexedDbStorage, deleteMemberDatabase, memberDatabaseName } from '../../../src/storage/indexeddb.js';
+import { StorageCorruptError } from '../../../src/storage/corrupt.js';
 import { encodeValue } from '../../../src/storage/indexeddb/codec.js';
 import { STORE_NAME } from '../../../src/storage/indexeddb/records.js';
 import { MemoryStorage } from '../../../src/storage/memory.js';
@@ -175,7 +176,7 @@ test('a store that cannot be a member history refuses to open', async () => {
   const cases: [string, [IDBValidKey, unknown][], RegExp][] = [
     ['a truncate to a zxid that is not in the log', [[0, encodeValue({ kind: 'truncate', after: { epoch: 1, counter: 5 } })]], /record 0 \(truncate\) does not apply/],
     ['an append out of order', [[0, encodeValue({ kind: 'append', entries: [entry(1, 2)] })], [1, encodeValue({ kind: 'append', entries: [entry(1, 1)] })]], /out of order/],
-    ['a record of unknown shape', [[0, encodeValue({ kind: 'bogus' })]], /record 0 is malformed/],
+    ['a record of unknown shape', [[0, encodeValue({ kind: 'bogus' })]], /record 0: malformed/],
     ['a value that is not bytes', [[0, { kind: 'append', entries: [] }]], /not bytes/],
     ['a snapshot record without the snapshot', [[0, encodeValue({ kind: 'saveSnapshot', zxid: { epoch: 1, counter: 1 } })]], /needs snapshot 1:1|needs snapshot/],
     ['currentEpoch above acceptedEpoch', [[0, encodeValue({ kind: 'currentEpoch', epoch: 2 })]], /acceptedEpoch 0 is below currentEpoch 2/],
@@ -184,6 +185,7 @@ test('a store that cannot be a member history refuses to open', async () => {
     const room = freshRoom();
     await putRaw(room, entries);
     await assert.rejects(reopen(room), error, what);
+    await assert.rejects(reopen(room), StorageCorruptError, `${what}: a typed refusal`);
   }
 });
 

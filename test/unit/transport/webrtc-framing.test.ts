@@ -149,3 +149,37 @@ test('a map from a plain msgpack encoder decodes as an object too', () => {
   const m = { layer: 'zab', message: { type: 'COMMIT', epoch: 1, zxid: { epoch: 1, counter: 2 } } };
   assert.deepEqual(decodeMessage(plainPackr.pack(m)), m);
 });
+
+test('a frame that breaks off after redefining a shared record does not change how later messages decode', () => {
+  // Found by test/unit/fuzz/peer.fuzz.test.ts (seed 20261204): this frame redefines record slot 0
+  // (the {layer, message} envelope) with other keys, then fails ("end of buffer not reached"). msgpackr
+  // restores shared records only when a decode completes, so with one Packr for everything the
+  // envelope stayed redefined: every later message from every peer (and control frames before
+  // authentication go through the same decoder) came out wrong, and our own encodings with it.
+  const bad = Buffer.from('40a37a6162d4720096a4ff797065a5726f756e64a66c6561646572a47a786964a565706f6368a57374617465a4564f5445010251000000a74c4f4f4b494e47', 'hex');
+  const messages: unknown[] = [
+    { layer: 'zab', message: { type: 'VOTE', round: 1, leader: 1, zxid: { epoch: 0, counter: 0 }, epoch: 0, state: 'LOOKING' } },
+    { layer: 'zab', message: { type: 'PING', session: 1, epoch: 2, committed: { epoch: 2, counter: 5 } } },
+    { layer: 'server', message: { type: 'TOUCH', sessions: [5] } },
+  ];
+  for (const m of messages) assert.deepEqual(decodeMessage(encodeMessage(m)), m);
+  for (let i = 0; i < 3; i++) {
+    assert.throws(() => decodeMessage(bad), FramingError);
+    for (const m of messages) assert.deepEqual(decodeMessage(encodeMessage(m)), m, 'a message decodes differently after the bad frame');
+  }
+  assert.throws(() => new Reassembler().push(Uint8Array.from([ChunkKind.Control, ...bad])), FramingError);
+  for (const m of messages) assert.deepEqual(decodeMessage(encodeMessage(m)), m, 'a message decodes differently after a bad control chunk');
+});
+
+test('a hello whose version is a map with a toString key is refused with a reason, not thrown on', async () => {
+  // Found by reading the link while writing test/unit/fuzz/transport.fuzz.test.ts (whose hostile
+  // values now include such a map): the reason used String(version), which throws on it; the hello
+  // comes before authentication, and the throw would leave the link's data handler, uncaught.
+  const { wireVersionProblem } = await import('../../../src/transport/webrtc/link.js');
+  const got = new Reassembler().push(controlChunk({ t: 'hello', n: new Uint8Array(32), v: { toString: 1, valueOf: 2 } }));
+  assert.equal(got?.kind, 'control');
+  const problem = wireVersionProblem(got.kind === 'control' ? got.value : undefined, 2, '3');
+  assert.match(problem ?? '', /member 3 speaks peer wire version a object/);
+  assert.equal(wireVersionProblem({ t: 'hello', n: new Uint8Array(32), v: 2 }, 2, '3'), null);
+  assert.match(wireVersionProblem({ t: 'hello', n: new Uint8Array(32) }, 2, '3') ?? '', /version 1, this member 2/);
+});

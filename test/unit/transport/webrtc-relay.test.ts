@@ -27,6 +27,15 @@ test('transport messages: well-formed links and relay pass; everything else is r
   }
 });
 
+test('transport messages: a type the parser cannot render (a msgpack uint64, decoded as a bigint) is refused, not thrown on', () => {
+  // Found by test/unit/fuzz/transport.fuzz.test.ts (seed 20261204): the refusal's reason used
+  // JSON.stringify, which throws on a bigint, out of the link's receive path.
+  for (const t of [2n ** 64n - 1n, -(2n ** 63n)]) {
+    const r = parseTransportMessage({ t, from: 2, to: 3, d: {}, h: 0 }, ALL);
+    assert.equal(r.ok, false);
+  }
+});
+
 test('relay decisions: deliver to self, forward one hop to an up member, drop spoofs, second hops and dead ends', () => {
   const up = (...ms: number[]) => (m: number) => ms.includes(m);
   // Member 2 receives on its link to 1.
