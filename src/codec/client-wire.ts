@@ -14,10 +14,30 @@ import { MAX_CLIENT_FRAME_BYTES } from './limits.js';
 /** A frame above this is refused by both ends: a znode's data is capped far below it. */
 export { MAX_CLIENT_FRAME_BYTES };
 
-const plain = new Packr({ useRecords: false, moreTypes: false });
 // Fixed shared structures (maxSharedStructures = their count): unknown shapes go inline, per message.
-const structures = CLIENT_RECORD_SHAPES.map((keys) => [...keys]);
-const withRecords = new Packr({ useRecords: true, structures, maxSharedStructures: structures.length, mapsAsObjects: true, moreTypes: false });
+function recordPackr(): Packr {
+  const structures = CLIENT_RECORD_SHAPES.map((keys) => [...keys]);
+  return new Packr({ useRecords: true, structures, maxSharedStructures: structures.length, mapsAsObjects: true, moreTypes: false });
+}
+const plainPackr = (): Packr => new Packr({ useRecords: false, moreTypes: false });
+
+// Encoders and decoders keep separate state, and a decoder that failed is replaced: msgpackr keeps
+// record definitions between calls and restores the shared ones only when a decode completes, so a
+// frame that defines a record and then breaks off would otherwise change how every later frame of
+// every client decodes, and how replies encode (as transport/webrtc/framing.ts found for peers).
+const plain = plainPackr();
+const withRecords = recordPackr();
+const decoders = { plain: plainPackr(), records: recordPackr() };
+
+function unpack(bytes: Uint8Array, records: boolean): unknown {
+  try {
+    return (records ? decoders.records : decoders.plain).unpack(bytes);
+  } catch (err) {
+    if (records) decoders.records = recordPackr();
+    else decoders.plain = plainPackr();
+    throw err;
+  }
+}
 
 export class ClientFrameError extends Error {
   override name = 'ClientFrameError';
@@ -49,7 +69,7 @@ export function readClientFrame(bytes: Uint8Array, records: boolean): ClientFram
   if (bytes.length === 0) return { ok: false, error: 'empty frame' };
   if (bytes.length > MAX_CLIENT_FRAME_BYTES) return { ok: false, error: `frame of ${bytes.length} bytes exceeds ${MAX_CLIENT_FRAME_BYTES}` };
   try {
-    return { ok: true, value: (records ? withRecords : plain).unpack(bytes) };
+    return { ok: true, value: unpack(bytes, records) };
   } catch (err) {
     // msgpackr's messages may quote what it read so far: keep the reason short.
     const reason = err instanceof Error ? err.message : String(err);

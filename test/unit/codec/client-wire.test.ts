@@ -85,3 +85,24 @@ test('the reader never throws: nil, garbage, truncated frames are values or erro
   assert.equal(truncated.ok, false);
   assert.ok(!truncated.ok && truncated.error.length < 250);
 });
+
+test('a client frame that breaks off after redefining a shared record changes nothing for later frames or replies', () => {
+  // The bytes define record slot 0 with other keys and then fail to decode ("end of buffer not
+  // reached"). With one shared msgpackr instance this left the definition in place: every later
+  // records frame of every client, and the member's replies, came out wrong (a reply no longer decoded).
+  const bad = Buffer.from('40a37a6162d4720096a4ff797065a5726f756e64a66c6561646572a47a786964a565706f6368a57374617465a4564f5445010251000000a74c4f4f4b494e47', 'hex');
+  const frames: unknown[] = [
+    { type: 'request', xid: 7, operation: { op: 'getData', path: '/a', watch: false } },
+    { type: 'response', xid: 7, zxid: { epoch: 1, counter: 2 }, err: 0, result: { data: new Uint8Array([1]), stat: null } },
+  ];
+  for (let i = 0; i < 3; i++) {
+    for (const records of [true, false]) assert.equal(readClientFrame(bad, records).ok, false);
+    for (const f of frames) {
+      for (const records of [true, false]) {
+        const r = readClientFrame(encodeClientFrame(f, records), records);
+        assert.ok(r.ok, `a frame no longer decodes after a bad one: ${r.ok ? '' : r.error}`);
+        assert.deepEqual(r.value, f);
+      }
+    }
+  }
+});
