@@ -15,6 +15,7 @@ import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
+import { EventLoopStall } from './event-loop-stall.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { PipelineRecorder } from './pipeline-recorder.js';
@@ -93,6 +94,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     log: (line) => say(line),
   });
   const startedAt = Date.now();
+  const stall = new EventLoopStall();
   const incarnation = nodeRandomBytes(4).readUInt32BE(0);
   const watcher = new EventLog(say);
   let started: MemberRunner | undefined;
@@ -126,7 +128,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   started = runner;
   let endpoint: ClientEndpoint | undefined;
   let metricsServer: MetricsServer | null = null;
-  const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
+  const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs, stall.recentMaxMs);
   const http = adminHandler(runner, status);
   try {
     endpoint = await startClientEndpoint({
@@ -162,6 +164,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     stop: () =>
       (stopping ??= (async () => {
         runner.stop();
+        stall.stop();
         await clients.close();
         await metricsServer?.close();
         await rendezvous?.close();

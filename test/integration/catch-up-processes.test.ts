@@ -56,6 +56,8 @@ class BigWriter {
  */
 class LeaderWatch {
   readonly changes: string[] = [];
+  /** The leader's longest main-thread stall seen meanwhile (its /status, eventLoopStallMs). */
+  leaderStallMs = 0;
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -64,6 +66,7 @@ class LeaderWatch {
       while (this.running) {
         const all = await Promise.all(ids.map((id) => cluster.status(id)));
         for (const [i, s] of all.entries()) {
+          if (s?.id === leader) this.leaderStallMs = Math.max(this.leaderStallMs, s.eventLoopStallMs ?? 0);
           if (!s) this.changes.push(`member ${ids[i]} did not answer /status`);
           else if (s.leader !== leader || s.epoch !== epoch || !s.serving) this.changes.push(`member ${s.id}: ${s.role} leader ${s.leader} epoch ${s.epoch} serving ${s.serving}`);
         }
@@ -123,7 +126,8 @@ describe('catch-up under load with 512 KiB values', () => {
       const agreed = await cluster.converged(cluster.ids, Math.max(1000, 10_000 - servingMs));
       console.log(
         `# member ${victim} missed ${missed} writes of 512 KiB (${((missed * VALUE_BYTES) / 2 ** 20).toFixed(0)} MiB); serving ${servingMs} ms after its restart, ` +
-          `converged at ${agreed.appliedZxid} ${Date.now() - restartedAt} ms after; ${writer.acked} writes acked, ${writer.errors} failed`,
+          `converged at ${agreed.appliedZxid} ${Date.now() - restartedAt} ms after; ${writer.acked} writes acked, ${writer.errors} failed; ` +
+          `the leader's longest event-loop stall meanwhile ${watch.leaderStallMs} ms`,
       );
     } finally {
       await writer.stop();
@@ -160,7 +164,7 @@ describe('a wiped member under load with 512 KiB values', () => {
       const servingMs = Date.now() - restartedAt;
       const agreed = await cluster.converged(cluster.ids, 20_000);
       const znodes = (await cluster.status(victim))?.znodeCount;
-      console.log(`# wiped member ${victim}: serving ${servingMs} ms after its restart, converged at ${agreed.appliedZxid} with ${znodes} znodes ${Date.now() - restartedAt} ms after`);
+      console.log(`# wiped member ${victim}: serving ${servingMs} ms after its restart, converged at ${agreed.appliedZxid} with ${znodes} znodes ${Date.now() - restartedAt} ms after; the leader's longest event-loop stall meanwhile ${watch.leaderStallMs} ms`);
     } finally {
       await writer.stop();
     }
