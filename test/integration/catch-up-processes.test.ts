@@ -131,6 +131,7 @@ describe('catch-up under load with 512 KiB values', () => {
       );
     } finally {
       await writer.stop();
+      console.log(`# the leader's longest event-loop stall from the restart on: ${watch.leaderStallMs} ms`);
     }
     assert.ok(missed >= 4, `the victim missed only ${missed} writes: the test did not test a large DIFF`);
     assert.deepEqual(await watch.stop(), [], 'the healthy members kept their leader and epoch');
@@ -167,6 +168,7 @@ describe('a wiped member under load with 512 KiB values', () => {
       console.log(`# wiped member ${victim}: serving ${servingMs} ms after its restart, converged at ${agreed.appliedZxid} with ${znodes} znodes ${Date.now() - restartedAt} ms after; the leader's longest event-loop stall meanwhile ${watch.leaderStallMs} ms`);
     } finally {
       await writer.stop();
+      console.log(`# the leader's longest event-loop stall from the restart on: ${watch.leaderStallMs} ms`);
     }
     assert.deepEqual(await watch.stop(), [], 'the healthy members kept their leader and epoch');
     const reader = await cluster.client([victim]);
