@@ -23,16 +23,51 @@ const MAX_PARTS = 4096;
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
 export function splitMessage(message: unknown, id: number, partBytes: number): Fragment[] {
-  const bytes = packr.pack(message);
-  if (bytes.length > MAX_REASSEMBLED_BYTES) throw new RangeError(`message of ${bytes.length} bytes is above ${MAX_REASSEMBLED_BYTES}`);
-  const count = Math.ceil(bytes.length / partBytes);
-  if (count > MAX_PARTS) throw new RangeError(`message of ${bytes.length} bytes needs ${count} parts, more than ${MAX_PARTS}`);
+  const whole = PartedMessage.encode(message, id, partBytes);
   const parts: Fragment[] = [];
-  for (let index = 0; index < count; index++) {
-    // A copy per part: msgpackr reuses its buffer for the next message.
-    parts.push({ layer: 'part', id, index, count, bytes: bytes.slice(index * partBytes, (index + 1) * partBytes) });
-  }
+  while (!whole.done) parts.push(whole.next());
   return parts;
+}
+
+/**
+ * One message being sent in parts, one part at a time: encoded once when made, each part cut only
+ * when asked for, so a sender can pace the parts by its link (a SNAP of a big tree) and hold one
+ * copy of the bytes meanwhile.
+ */
+export class PartedMessage {
+  private index = 0;
+
+  private constructor(
+    readonly bytes: Uint8Array,
+    readonly id: number,
+    private readonly partBytes: number,
+    readonly count: number,
+  ) {}
+
+  /** Throws a RangeError for a message above MAX_REASSEMBLED_BYTES or one that needs more than MAX_PARTS parts. */
+  static encode(message: unknown, id: number, partBytes: number): PartedMessage {
+    const bytes = packr.pack(message);
+    if (bytes.length > MAX_REASSEMBLED_BYTES) throw new RangeError(`message of ${bytes.length} bytes is above ${MAX_REASSEMBLED_BYTES}`);
+    const count = Math.ceil(bytes.length / partBytes);
+    if (count > MAX_PARTS) throw new RangeError(`message of ${bytes.length} bytes needs ${count} parts, more than ${MAX_PARTS}`);
+    // A copy: msgpackr reuses its buffer for the next message.
+    return new PartedMessage(Uint8Array.prototype.slice.call(bytes), id, partBytes, count);
+  }
+
+  /** The same message from its first part again (to another peer): the bytes are shared, the position is not. */
+  again(): PartedMessage {
+    return new PartedMessage(this.bytes, this.id, this.partBytes, this.count);
+  }
+
+  get done(): boolean {
+    return this.index >= this.count;
+  }
+
+  /** The next part (a view into the bytes: the transport encodes it into its own buffer). */
+  next(): Fragment {
+    const index = this.index++;
+    return { layer: 'part', id: this.id, index, count: this.count, bytes: this.bytes.subarray(index * this.partBytes, (index + 1) * this.partBytes) };
+  }
 }
 
 export function isFragment(value: unknown): boolean {

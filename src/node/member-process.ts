@@ -117,6 +117,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       corrupt?.(ready);
     },
     onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
+    onPeerCutOff: (peer, reason) => say(`cut off member ${peer}, to resync: ${reason}`),
     ...(recorder ? { trace: recorder.record } : {}),
     onFatal:
       o.onFatal ??

@@ -51,6 +51,7 @@ export function mntrPairs(m: MetricsSnapshot, version: string): [string, string]
     ['zk_commit_count', String(m.commitCount)],
     ['zk_election_count', String(m.electionCount)],
     ['zk_invalid_peer_messages', String(m.invalidPeerMessages)],
+    ['zk_peers_cut_off', String(m.peersCutOff)],
     ['zk_peers_up', String(m.peers.filter((p) => p.up).length)],
     ...summary('zk_request_latency_ms', lat),
     ...summary('zk_commit_delay_ms', m.commitDelayMs),

@@ -170,8 +170,19 @@ export class FollowerRole {
     const ticks = this.ctx.ticks;
     // FOLLOWERINFO may have reached the leader before it knew it leads: say it again until answered.
     if (this.epoch === null) this.start();
-    if (this.phase !== 'broadcast') {
-      if (ticks - this.startTick > this.ctx.config.initLimitTicks) return `not up to date within initLimit (${this.phase})`;
+    const limit = this.ctx.config.initLimitTicks;
+    if (this.phase === 'discovery') {
+      if (ticks - this.startTick > limit) return `not up to date within initLimit (${this.phase})`;
+      return null;
+    }
+    // A sync is as long as its DIFF or SNAP is big, and the leader streams it at the pace of the
+    // link: it may take many initLimits, and fails only when the leader goes silent for one (as a
+    // ZooKeeper learner's socket read times out after initLimit, not the whole sync).
+    if (this.phase === 'synchronization') {
+      if (ticks - this.lastHeardTick > limit) return `leader silent for initLimit during sync`;
+      // The leader, whose own PINGs wait behind the stream, must hear us too (it drops a learner
+      // silent for initLimit): a sync that outlasts a tick keeps it informed, once a tick.
+      this.answerLeader();
       return null;
     }
     if (ticks - this.lastHeardTick > this.ctx.config.syncLimitTicks) return 'leader silent for syncLimit';
@@ -180,13 +191,18 @@ export class FollowerRole {
 
   /**
    * The leader is sending us something big. It counts as hearing from it, and the leader, whose
-   * PINGs wait behind that message, hears from us (at most one PING a tick): a large PROPOSAL must
-   * not look like a dead leader to us, or like a dead follower to it.
+   * PINGs wait behind that message, hears from us (at most one PING a tick): a large PROPOSAL, or a
+   * long sync stream, must not look like a dead leader to us, or like a dead follower to it.
    */
   onHeard(peer: MemberId): void {
     if (peer !== this.leader) return;
     this.lastHeardTick = this.ctx.ticks;
-    if (this.phase !== 'broadcast' || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
+    this.answerLeader();
+  }
+
+  /** Once the sync has started: one PING a tick at most, so the leader hears us while it streams. */
+  private answerLeader(): void {
+    if (!this.syncStarted || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
     this.lastPingSentTick = this.ctx.ticks;
     this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: this.epoch, committed: this.ctx.applied });
   }

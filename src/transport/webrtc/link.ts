@@ -40,6 +40,8 @@ export interface LinkOptions {
   /** A transport frame other than the link's own ping/pong (relayed signalling, link lists). */
   onTransport(value: unknown): void;
   onClosed(reason: string): void;
+  /** Everything queued has been handed to the channel: whoever paces its sends by `queued` may send more. */
+  onDrained?(): void;
 }
 
 type DataChannelLike = {
@@ -109,6 +111,20 @@ export class PeerLink {
 
   get isUp(): boolean {
     return this.state === 'up';
+  }
+
+  /**
+   * Bytes queued here and not yet handed to the channel, plus our bound of the channel's own buffer:
+   * what a sender that paces itself (a sync stream to a learner) must keep small. It never exceeds
+   * maxQueueBytes + highWaterBytes while the link is up.
+   */
+  get backlogBytes(): number {
+    return this.queuedBytes + this.bufferedBound;
+  }
+
+  /** Drop the link now, with a reason, as if it had failed (the peer sees its channel close). */
+  close(reason: string): void {
+    this.fail(reason);
   }
 
   /** Feed an offer / answer / candidate relayed from the remote. */
@@ -415,5 +431,6 @@ export class PeerLink {
     clearTimeout(this.pollTimer);
     // `bufferedamountlow` is the wake-up; a slow poll covers bindings that do not fire it.
     if (this.chunks.length > 0) this.pollTimer = setTimeout(() => this.pump(true), 50);
+    else if (this.pending.length === 0) this.o.onDrained?.();
   }
 }
