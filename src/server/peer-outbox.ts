@@ -12,7 +12,7 @@ export interface OutboxLink {
 }
 
 export interface OutboxOptions {
-  /** Hand a peer's link more only while fewer than this many bytes wait in it (bytes in flight per peer). */
+  /** Hand a peer's link more only while fewer than this many bytes wait in it (bytes in flight per peer); on WebRTC at most its highWaterBytes (link.ts, backlogBytes). */
   readonly windowBytes: number;
   /**
    * Most bytes that may wait here for one peer behind its sync stream (the DIFF or SNAP and the
@@ -103,6 +103,11 @@ export class PeerOutbox {
     }
     q.items = [];
     q.head = 0;
+  }
+
+  /** Every peer with something waiting. */
+  pumpAll(): void {
+    for (const [peer, q] of this.queues) if (q.head < q.items.length) this.pump(peer);
   }
 
   /** The link to `peer` went down or came up anew: whatever waited belonged to the old stream. */

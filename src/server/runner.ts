@@ -158,7 +158,11 @@ export class MemberRunner {
         if (!runner.stopped) runner.outbox.pump(peer);
       },
     });
-    runner.cancelTicks = (options.every ?? every)(options.config.tickMs, () => runner.input(() => runner.member.tick(runner.now())));
+    runner.cancelTicks = (options.every ?? every)(options.config.tickMs, () => {
+      runner.input(() => runner.member.tick(runner.now()));
+      // In case a link's drain went unreported: what waits is looked at again every tick.
+      runner.outbox.pumpAll();
+    });
     runner.input(() => runner.member.tick(runner.now()));
     return runner;
   }

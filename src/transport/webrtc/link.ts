@@ -114,12 +114,17 @@ export class PeerLink {
   }
 
   /**
-   * Bytes queued here and not yet handed to the channel, plus our bound of the channel's own buffer:
-   * what a sender that paces itself (a sync stream to a learner) must keep small. It never exceeds
-   * maxQueueBytes + highWaterBytes while the link is up.
+   * Bytes queued here and not yet handed to the channel, plus the channel's own buffer: what a
+   * sender that paces itself (a sync stream to a learner) keeps below a window. Our bound of the
+   * buffer is read again from the channel once the sum reaches highWaterBytes, so a window up to
+   * highWaterBytes always sees a true value; at or above it, the link is sure to drain and say so
+   * (`onDrained`), from `bufferedamountlow` or its poll.
    */
   get backlogBytes(): number {
-    return this.queuedBytes + this.bufferedBound;
+    if (this.state === 'up' && this.queuedBytes + this.bufferedBound >= this.o.highWaterBytes) {
+      this.bufferedBound = this.channel()?.bufferedAmount ?? 0;
+    }
+    return Math.max(0, this.queuedBytes) + this.bufferedBound;
   }
 
   /** Drop the link now, with a reason, as if it had failed (the peer sees its channel close). */
