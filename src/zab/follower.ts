@@ -17,6 +17,7 @@ export class FollowerRole {
   private syncStarted = false;
   private newLeaderAcked = false;
   private newLeaderSeen = false;
+  private ackEpochSent = false;
   private lastAckSent: Zxid = ZXID_ZERO;
   private lastHeardTick: number;
   private lastPingSentTick = -1;
@@ -91,6 +92,7 @@ export class FollowerRole {
     const promised = epoch > this.ctx.acceptedEpoch;
     if (promised) this.ctx.persist({ kind: 'acceptedEpoch', epoch });
     this.ctx.afterDurable(() => {
+      this.ackEpochSent = true;
       this.ctx.send(this.leader, {
         type: 'ACKEPOCH',
         session: this.session,
@@ -171,18 +173,19 @@ export class FollowerRole {
     // FOLLOWERINFO may have reached the leader before it knew it leads: say it again until answered.
     if (this.epoch === null) this.start();
     const limit = this.ctx.config.initLimitTicks;
-    if (this.phase === 'discovery') {
+    if (this.epoch === null) {
       if (ticks - this.startTick > limit) return `not up to date within initLimit (${this.phase})`;
       return null;
     }
-    // A sync is as long as its DIFF or SNAP is big, and the leader streams it at the pace of the
-    // link: it may take many initLimits, and fails only when the leader goes silent for one (as a
-    // ZooKeeper learner's socket read times out after initLimit, not the whole sync).
-    if (this.phase === 'synchronization') {
+    // Once the leader answered with its epoch, a sync is as long as its DIFF or SNAP is big (the
+    // leader streams it at the pace of the link, a SNAP arrives in parts before it starts here): it
+    // may take many initLimits, and fails only when the leader goes silent for one (as a ZooKeeper
+    // learner's socket read times out after initLimit, not the whole sync).
+    if (this.phase !== 'broadcast') {
       if (ticks - this.lastHeardTick > limit) return `leader silent for initLimit during sync`;
       // The leader, whose own PINGs wait behind the stream, must hear us too (it drops a learner
       // silent for initLimit): a sync that outlasts a tick keeps it informed, once a tick.
-      this.answerLeader();
+      if (this.phase === 'synchronization') this.answerLeader();
       return null;
     }
     if (ticks - this.lastHeardTick > this.ctx.config.syncLimitTicks) return 'leader silent for syncLimit';
@@ -200,9 +203,9 @@ export class FollowerRole {
     this.answerLeader();
   }
 
-  /** Once the sync has started: one PING a tick at most, so the leader hears us while it streams. */
+  /** Once we acked the leader's epoch: one PING a tick at most, so the leader hears us while it streams. */
   private answerLeader(): void {
-    if (!this.syncStarted || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
+    if (!this.ackEpochSent || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
     this.lastPingSentTick = this.ctx.ticks;
     this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: this.epoch, committed: this.ctx.applied });
   }
