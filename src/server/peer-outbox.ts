@@ -88,11 +88,18 @@ export class PeerOutbox {
   pump(peer: MemberId): void {
     const q = this.queues.get(peer);
     if (!q) return;
+    // Room in the window, read from the link once and then counted down by what we send: reading
+    // a link's backlog can cross into the native binding.
+    let room = 0;
     while (q.head < q.items.length) {
-      const backlog = this.link.backlog(peer);
-      if (backlog !== undefined && backlog >= this.options.windowBytes) return; // the link says when it drained
+      if (room <= 0) {
+        const backlog = this.link.backlog(peer);
+        room = backlog === undefined ? Infinity : this.options.windowBytes - backlog;
+        if (room <= 0) return; // the link says when it drained
+      }
       const item = q.items[q.head]!;
-      if (!this.sendSome(peer, item)) continue; // more parts of it to go
+      room -= this.sendSome(peer, item);
+      if (item.parted && !item.parted.done) continue; // more parts of it to go
       q.items[q.head++] = undefined;
       if (!item.sync) q.lagBytes -= item.bytes;
       // Drop sent items now and then, not one by one (shift is linear).
@@ -132,23 +139,24 @@ export class PeerOutbox {
     return q;
   }
 
-  /** Sends the item, or its next part; true once all of it went. */
-  private sendSome(peer: MemberId, item: Item): boolean {
+  /** Sends the item, or its next part; returns about how many bytes went. */
+  private sendSome(peer: MemberId, item: Item): number {
     const max = this.link.maxMessageBytes;
     if (!item.parted) {
       // Estimated well above the limit: straight to parts, without encoding it twice.
       if (max === undefined || item.bytes <= max) {
         try {
           this.link.send(peer, item.message);
-          return true;
+          return item.bytes;
         } catch (err) {
           if (!(err instanceof RangeError) || max === undefined) throw err;
         }
       }
       item.parted = this.parted(item.message, max);
     }
-    this.link.send(peer, item.parted.next());
-    return item.parted.done;
+    const part = item.parted.next();
+    this.link.send(peer, part);
+    return part.bytes.length;
   }
 
   private parted(message: PeerMessage, max: number): PartedMessage {

@@ -140,9 +140,9 @@ describe('catch-up under load with 512 KiB values', () => {
 });
 
 describe('a wiped member under load with 512 KiB values', () => {
-  // A snapshot every ~20 txns and no log kept past it: the wiped member cannot be sent a DIFF from
+  // A snapshot every ~40 txns and no log kept past it: the wiped member cannot be sent a DIFF from
   // zero, only a SNAP of the whole tree (and the txns after it).
-  const cluster = formedCluster({ size: 3, snapshotEvery: 20, args: ['--log-retention', '0'] });
+  const cluster = formedCluster({ size: 3, snapshotEvery: 40, args: ['--log-retention', '0'] });
 
   test('a wiped member is rebuilt from a tree of over 20 MiB under load, with no election', async () => {
     const { leader, epoch } = await leaderAndEpoch(cluster);

@@ -62,6 +62,14 @@ const MAX_INBOX = 4096;
  * machine). Browsers have no setImmediate: there, a microtask.
  */
 const IDLE_FLUSH_MS = 1;
+/**
+ * Most main-thread time one pump spends handing chunks to the channel before it yields to the rest
+ * of the event loop (timers, the other links, incoming data) and goes on in the next turn. A send
+ * into @roamhq/wrtc blocks until the binding's network thread takes it; on a busy machine that is
+ * milliseconds per chunk, and a megabyte of chunks in one go stalled a leader for over half a
+ * second: long enough for its other followers to think it dead.
+ */
+const PUMP_SLICE_MS = 4;
 const flushAtEndOfTurn: (fn: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
     ? (fn) => void (globalThis as unknown as { setImmediate: (f: () => void) => unknown }).setImmediate(fn)
@@ -93,6 +101,7 @@ export class PeerLink {
   /** At least the channel's bufferedAmount (see pump). */
   private bufferedBound = 0;
   private lastFlushMs = -Infinity;
+  private pumpScheduled = false;
 
   constructor(private readonly o: LinkOptions) {
     const peerOptions: SimplePeer.Options = { initiator: o.initiator, trickle: true };
@@ -425,8 +434,19 @@ export class PeerLink {
   private pump(fromLowEvent = false): void {
     if (this.state !== 'up') return;
     if (fromLowEvent || this.bufferedBound > this.o.highWaterBytes) this.bufferedBound = this.channel()?.bufferedAmount ?? 0;
+    const deadline = performance.now() + PUMP_SLICE_MS;
     while (this.chunks.length > 0) {
       if (this.bufferedBound > this.o.highWaterBytes) break;
+      if (performance.now() > deadline) {
+        if (!this.pumpScheduled) {
+          this.pumpScheduled = true;
+          flushAtEndOfTurn(() => {
+            this.pumpScheduled = false;
+            this.pump();
+          });
+        }
+        break;
+      }
       const c = this.chunks.shift()!;
       this.queuedBytes -= c.length - 1;
       this.sendRaw(c);
