@@ -20,6 +20,11 @@ export class FollowerRole {
   private ackEpochSent = false;
   private lastAckSent: Zxid = ZXID_ZERO;
   private lastHeardTick: number;
+  /**
+   * Once the epoch is acked: the last tick the sync moved (a sync message, a proposal, a part of a
+   * big one). The leader's PINGs do not count: they say it is alive, not that our sync advances.
+   */
+  private lastProgressTick: number;
   private lastPingSentTick = -1;
   private readonly startTick: number;
 
@@ -28,7 +33,7 @@ export class FollowerRole {
     readonly leader: MemberId,
     readonly session: number,
   ) {
-    this.startTick = this.lastHeardTick = ctx.ticks;
+    this.startTick = this.lastHeardTick = this.lastProgressTick = ctx.ticks;
   }
 
   start(): void {
@@ -49,6 +54,7 @@ export class FollowerRole {
   onMessage(from: MemberId, m: ZabMessage): FollowerFailure | null {
     if (from !== this.leader) return null;
     this.lastHeardTick = this.ctx.ticks;
+    if (m.type !== 'PING' && m.type !== 'COMMIT') this.lastProgressTick = this.ctx.ticks;
     switch (m.type) {
       case 'NEWEPOCH':
         return this.onNewEpoch(m.session, m.epoch);
@@ -74,6 +80,9 @@ export class FollowerRole {
         return null;
       case 'PING':
         if (m.session !== this.session || m.epoch !== this.epoch) return null;
+        // The leader pings us only after it queued our whole sync, NEWLEADER last, on this FIFO
+        // link: a PING before NEWLEADER means part of the stream was lost. Waiting would be for ever.
+        if (this.syncStarted && !this.newLeaderSeen) return 'PING before NEWLEADER: the sync stream was cut';
         if (this.newLeaderAcked) this.ctx.learnCommitted(m.committed);
         this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: m.epoch, committed: this.ctx.applied });
         return null;
@@ -179,10 +188,10 @@ export class FollowerRole {
     }
     // Once the leader answered with its epoch, a sync is as long as its DIFF or SNAP is big (the
     // leader streams it at the pace of the link, a SNAP arrives in parts before it starts here): it
-    // may take many initLimits, and fails only when the leader goes silent for one (as a ZooKeeper
+    // may take many initLimits, and fails only when it stops moving for one (as a ZooKeeper
     // learner's socket read times out after initLimit, not the whole sync).
     if (this.phase !== 'broadcast') {
-      if (ticks - this.lastHeardTick > limit) return `leader silent for initLimit during sync`;
+      if (ticks - this.lastProgressTick > limit) return `no sync progress for initLimit`;
       // The leader, whose own PINGs wait behind the stream, must hear us too (it drops a learner
       // silent for initLimit): a sync that outlasts a tick keeps it informed, once a tick.
       if (this.phase === 'synchronization') this.answerLeader();
@@ -199,7 +208,7 @@ export class FollowerRole {
    */
   onHeard(peer: MemberId): void {
     if (peer !== this.leader) return;
-    this.lastHeardTick = this.ctx.ticks;
+    this.lastHeardTick = this.lastProgressTick = this.ctx.ticks;
     this.answerLeader();
   }
 

@@ -72,12 +72,27 @@ describe('a sync longer than initLimit (a big DIFF or SNAP streamed at the pace 
     assert.equal(c.status(1).serving, true);
   });
 
-  test('a leader silent for initLimit during the sync is given up on', () => {
+  test('a sync that stops moving for initLimit is given up on, though the leader still pings', () => {
     const c = member1AwaitingSync();
     c.deliver(3, 1, 'DIFF');
-    c.tick(1, INIT_LIMIT + 1);
+    c.deliver(3, 1, 'PROPOSAL');
+    c.drop({ from: 3, to: 1 }); // the rest of the stream is lost; the link stays up
+    for (let i = 0; i <= INIT_LIMIT; i++) {
+      c.tick(1);
+      c.tick(3); // the leader's PINGs are not progress
+    }
     assert.equal(c.status(1).role, 'LOOKING');
-    assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /leader silent for initLimit during sync/);
+    assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /no sync progress for initLimit/);
+  });
+
+  test('a PING before NEWLEADER means the stream was cut (it was queued after NEWLEADER): the sync fails at once', () => {
+    const c = member1AwaitingSync();
+    c.deliver(3, 1, 'DIFF');
+    c.drop({ from: 3, to: 1 });
+    c.tick(3);
+    c.deliver(3, 1, 'PING');
+    assert.equal(c.status(1).role, 'LOOKING');
+    assert.match(c.eventsOf(1, 'steppedDown').at(-1)!.reason, /PING before NEWLEADER/);
   });
 
   test('no PING before the epoch is acked: a follower still in discovery says nothing but FOLLOWERINFO', () => {
