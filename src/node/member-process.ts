@@ -16,6 +16,7 @@ import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import { adminHandler } from './admin-http.js';
 import type { AdmissionLimits } from './admission.js';
+import { EventLoopStall } from './event-loop-stall.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { ANY_ORIGIN } from './origin-check.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -99,6 +100,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     log: (line) => say(line),
   });
   const startedAt = Date.now();
+  const stall = new EventLoopStall();
   const incarnation = nodeRandomBytes(4).readUInt32BE(0);
   const watcher = new EventLog(say);
   let started: MemberRunner | undefined;
@@ -124,6 +126,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     },
     onInvalidPeerMessage: (from, error) => say(`dropped a malformed message from member ${from}: ${error}`),
     onClientFault: (connection, error) => say(`dropped client connection ${connection}: handling its message threw ${error}`),
+    onPeerCutOff: (peer, reason) => say(`cut off member ${peer}, to resync: ${reason}`),
     ...(recorder ? { trace: recorder.record } : {}),
     onFatal:
       o.onFatal ??
@@ -135,7 +138,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   started = runner;
   let endpoint: ClientEndpoint | undefined;
   let metricsServer: MetricsServer | null = null;
-  const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs);
+  const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs, stall.recentMaxMs);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
   const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
   try {
@@ -175,6 +178,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     stop: () =>
       (stopping ??= (async () => {
         runner.stop();
+        stall.stop();
         await clients.close();
         await metricsServer?.close();
         await rendezvous?.close();

@@ -14,9 +14,11 @@ export interface MemberStatus extends CoreMemberStatus {
   readonly latencyMs?: { readonly min: number; readonly avg: number; readonly max: number; readonly p99: number };
   readonly proposalCount?: number;
   readonly commitCount?: number;
+  /** The longest the main thread stalled in the last one to two seconds (event-loop delay), ms. */
+  readonly eventLoopStallMs?: number;
 }
 
-export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[], clientConnections: number, startedAt: number, tickMs: number): MemberStatus {
+export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[], clientConnections: number, startedAt: number, tickMs: number, eventLoopStallMs?: number): MemberStatus {
   const core = coreMemberStatus(runner, peersUp, startedAt, tickMs);
   const m = runner.metrics();
   const lat = m.requestLatencyMs;
@@ -30,6 +32,7 @@ export function memberStatus(runner: MemberRunner, peersUp: readonly MemberId[],
     latencyMs: { min: ms3(lat.min), avg: ms3(lat.mean), max: ms3(lat.max), p99: ms3(lat.p99) },
     proposalCount: m.proposalCount,
     commitCount: m.commitCount,
+    ...(eventLoopStallMs === undefined ? {} : { eventLoopStallMs }),
   };
 }
 

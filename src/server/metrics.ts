@@ -39,6 +39,8 @@ export interface MetricsSnapshot extends ZabPart {
   readonly commitCount: number;
   readonly electionCount: number;
   readonly invalidPeerMessages: number;
+  /** Learners cut off (their link dropped, to resync) for falling too far behind the live stream. */
+  readonly peersCutOff: number;
   /** Client requests received and not yet answered (reads wait behind the writes before them). */
   readonly outstandingRequests: number;
   readonly sessions: number;
@@ -134,6 +136,7 @@ export class MetricsCollector {
   private commitCount = 0;
   private electionCount = 0;
   private invalidPeerMessages = 0;
+  private peersCutOff = 0;
   private clientPacketsReceived = 0;
   private clientPacketsSent = 0;
   private rejectedClientFrames = 0;
@@ -172,6 +175,10 @@ export class MetricsCollector {
 
   onInvalidPeerMessage(): void {
     this.invalidPeerMessages++;
+  }
+
+  onPeerCutOff(): void {
+    this.peersCutOff++;
   }
 
   onPeerDown(peer: MemberId): void {
@@ -283,6 +290,7 @@ export class MetricsCollector {
       commitCount: this.commitCount,
       electionCount: this.electionCount,
       invalidPeerMessages: this.invalidPeerMessages,
+      peersCutOff: this.peersCutOff,
       outstandingRequests: state.gauges.outstandingRequests,
       sessions: s.sessions,
       clientConnections: s.connections,

@@ -52,6 +52,7 @@ export function mntrPairs(m: MetricsSnapshot, version: string): [string, string]
     ['zk_commit_count', String(m.commitCount)],
     ['zk_election_count', String(m.electionCount)],
     ['zk_invalid_peer_messages', String(m.invalidPeerMessages)],
+    ['zk_peers_cut_off', String(m.peersCutOff)],
     ['zk_peers_up', String(m.peers.filter((p) => p.up).length)],
     ['zk_client_frames_rejected', String(m.clientFramesRejected)],
     ['zk_oversized_replies', String(m.oversizedReplies)],

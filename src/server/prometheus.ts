@@ -54,6 +54,7 @@ function families(m: MetricsSnapshot): Family[] {
     { name: 'peerkeeper_commit_count', help: 'Committed txns this member applied.', type: 'counter', samples: one(m.commitCount) },
     { name: 'peerkeeper_election_count', help: 'Elections this member started.', type: 'counter', samples: one(m.electionCount) },
     { name: 'peerkeeper_invalid_peer_message_count', help: 'Peer messages dropped because they failed validation.', type: 'counter', samples: one(m.invalidPeerMessages) },
+    { name: 'peerkeeper_peers_cut_off_count', help: 'Learners whose link was dropped, to resync, because they fell too far behind the live stream.', type: 'counter', samples: one(m.peersCutOff) },
     { name: 'peerkeeper_outstanding_requests', help: 'Client requests received and not yet answered.', type: 'gauge', samples: one(m.outstandingRequests) },
     { name: 'peerkeeper_sessions', help: 'Open sessions in the tree (the whole ensemble).', type: 'gauge', samples: one(m.sessions) },
     { name: 'peerkeeper_client_connections', help: 'Client connections attached to this member.', type: 'gauge', samples: one(m.clientConnections) },

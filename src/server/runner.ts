@@ -2,7 +2,7 @@ import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js
 import type { ZabStorage } from '../storage/storage.js';
 import type { PeerTransport } from '../transport/transport.js';
 import type { SequencedWrite } from '../zab/persistence.js';
-import { FragmentAssembler, isFragment, splitMessage } from '../codec/fragments.js';
+import { FragmentAssembler, isFragment } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
 import { storedImageProblem } from '../codec/stored-image.js';
 import { StorageCorruptError } from '../storage/corrupt.js';
@@ -13,6 +13,7 @@ import { DigestRing, type DigestEntry } from './digest-ring.js';
 import { ServerMember, type ServerConfig, type ServerReady } from './member.js';
 import { MetricsCollector, type MetricsSnapshot } from './metrics.js';
 import type { PeerMessage } from './messages.js';
+import { DEFAULT_MAX_LAG_BYTES, DEFAULT_OUTBOX_WINDOW_BYTES, PeerOutbox } from './peer-outbox.js';
 import type { PipelineTrace } from './pipeline-trace.js';
 
 /** What `GET /digests` answers and `peerkeeper check` compares. */
@@ -52,6 +53,14 @@ export interface RunnerOptions {
   readonly onClientFault?: (connection: number, error: string) => void;
   /** Where txns are in the write pipeline (pipeline-trace.ts); only `npm run bench:trace` sets it. */
   readonly trace?: PipelineTrace;
+  /**
+   * Pacing of what goes to each peer (peer-outbox.ts), on transports that report their backlog:
+   * at most `windowBytes` in flight per peer (1 MiB), and a peer with more than `maxLagBytes`
+   * (64 MiB) waiting behind its sync stream is cut off to resync.
+   */
+  readonly outbox?: { readonly windowBytes?: number; readonly maxLagBytes?: number };
+  /** A peer was cut off because it fell too far behind (its link is dropped; it resyncs when it comes back). */
+  readonly onPeerCutOff?: (peer: MemberId, reason: string) => void;
 }
 
 /**
@@ -77,7 +86,7 @@ export class MemberRunner {
   private readonly ring: DigestRing;
   private readonly peersUp = new Set<MemberId>();
   private readonly assemblers = new Map<MemberId, FragmentAssembler>();
-  private nextFragmentedId = 1;
+  private readonly outbox: PeerOutbox;
 
   private constructor(
     private readonly options: RunnerOptions,
@@ -88,6 +97,24 @@ export class MemberRunner {
     this.clock = options.monotonicMs ?? (() => performance.now());
     this.collector = new MetricsCollector(member.id, options.config.zab.members, this.clock());
     this.ring = new DigestRing(options.digestRingSize ?? 1000);
+    const transport = options.transport;
+    this.outbox = new PeerOutbox(
+      {
+        send: (to, message) => transport.send(to, message),
+        backlog: transport.backlog ? (to) => transport.backlog!(to) : () => undefined,
+        maxMessageBytes: transport.maxMessageBytes,
+      },
+      {
+        windowBytes: options.outbox?.windowBytes ?? DEFAULT_OUTBOX_WINDOW_BYTES,
+        maxLagBytes: options.outbox?.maxLagBytes ?? DEFAULT_MAX_LAG_BYTES,
+        onOverflow: (peer, reason) => {
+          this.collector.onPeerCutOff();
+          options.onPeerCutOff?.(peer, reason);
+          // A new link is a new stream: the learner comes back through FOLLOWERINFO and a fresh sync.
+          transport.disconnect?.(peer, `cut off: ${reason}`);
+        },
+      },
+    );
   }
 
   static async start(options: RunnerOptions): Promise<MemberRunner> {
@@ -127,16 +154,25 @@ export class MemberRunner {
       },
       peerUp: (peer) => {
         runner.peersUp.add(peer);
+        runner.outbox.reset(peer);
         runner.input(() => runner.member.peerConnected(peer));
       },
       peerDown: (peer) => {
         runner.peersUp.delete(peer);
         runner.assemblers.delete(peer); // a new link is a new stream: a half message is gone
+        runner.outbox.reset(peer); // and what waited to go on the old one is lost with it
         runner.collector.onPeerDown(peer);
         runner.input(() => runner.member.peerDisconnected(peer));
       },
+      drained: (peer) => {
+        if (!runner.stopped) runner.outbox.pump(peer);
+      },
     });
-    runner.cancelTicks = (options.every ?? every)(options.config.tickMs, () => runner.input(() => runner.member.tick(runner.now())));
+    runner.cancelTicks = (options.every ?? every)(options.config.tickMs, () => {
+      runner.input(() => runner.member.tick(runner.now()));
+      // In case a link's drain went unreported: what waits is looked at again every tick.
+      runner.outbox.pumpAll();
+    });
     runner.input(() => runner.member.tick(runner.now()));
     return runner;
   }
@@ -258,20 +294,6 @@ export class MemberRunner {
     void this.options.storage.close();
   }
 
-  /**
-   * A message the transport refuses as too large (a SNAP of a big tree) goes in parts the receiving
-   * runner reassembles; anything else the transport refuses is a bug and is thrown.
-   */
-  private send(to: MemberId, message: unknown): void {
-    try {
-      this.options.transport.send(to, message);
-    } catch (err) {
-      if (!(err instanceof RangeError) || this.options.transport.maxMessageBytes === undefined) throw err;
-      const partBytes = this.options.transport.maxMessageBytes - 1024; // room for the part's own envelope
-      for (const part of splitMessage(message, this.nextFragmentedId++, partBytes)) this.options.transport.send(to, part);
-    }
-  }
-
   private assembler(from: MemberId): FragmentAssembler {
     let a = this.assemblers.get(from);
     if (!a) this.assemblers.set(from, (a = new FragmentAssembler()));
@@ -290,7 +312,7 @@ export class MemberRunner {
     for (const d of ready.deliveries) this.ring.push(d.zxid, d.digest);
     this.options.observe?.(ready);
     if (this.options.trace) traceOutgoing(this.options.trace, ready);
-    for (const p of ready.peer) this.send(p.to, p.message);
+    for (const p of ready.peer) this.outbox.send(p.to, p.message);
     for (const c of ready.clients) {
       const handlers = this.clients.get(c.connection);
       if (handlers) queueMicrotask(() => handlers.onMessage(c.message));

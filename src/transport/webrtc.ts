@@ -183,6 +183,15 @@ export class WebRtcTransport implements PeerTransport {
     return this.sentBytes.get(peer) ?? 0;
   }
 
+  backlog(peer: MemberId): number {
+    return this.slots.get(peer)?.link?.backlogBytes ?? 0;
+  }
+
+  disconnect(peer: MemberId, reason: string): void {
+    const link = this.slots.get(peer)?.link;
+    if (link?.isUp) link.close(reason);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -322,6 +331,9 @@ export class WebRtcTransport implements PeerTransport {
       },
       onMessage: (m) => {
         if (slot.link === link && slot.up) this.events?.message(remote, m);
+      },
+      onDrained: () => {
+        if (slot.link === link && slot.up) this.events?.drained?.(remote);
       },
       onTransport: (value) => {
         if (slot.link === link && slot.up && !this.closed) this.onTransport(remote, value);

@@ -17,8 +17,14 @@ export class FollowerRole {
   private syncStarted = false;
   private newLeaderAcked = false;
   private newLeaderSeen = false;
+  private ackEpochSent = false;
   private lastAckSent: Zxid = ZXID_ZERO;
   private lastHeardTick: number;
+  /**
+   * Once the epoch is acked: the last tick the sync moved (a sync message, a proposal, a part of a
+   * big one). The leader's PINGs do not count: they say it is alive, not that our sync advances.
+   */
+  private lastProgressTick: number;
   private lastPingSentTick = -1;
   private readonly startTick: number;
 
@@ -27,7 +33,7 @@ export class FollowerRole {
     readonly leader: MemberId,
     readonly session: number,
   ) {
-    this.startTick = this.lastHeardTick = ctx.ticks;
+    this.startTick = this.lastHeardTick = this.lastProgressTick = ctx.ticks;
   }
 
   start(): void {
@@ -48,6 +54,7 @@ export class FollowerRole {
   onMessage(from: MemberId, m: ZabMessage): FollowerFailure | null {
     if (from !== this.leader) return null;
     this.lastHeardTick = this.ctx.ticks;
+    if (m.type !== 'PING' && m.type !== 'COMMIT') this.lastProgressTick = this.ctx.ticks;
     switch (m.type) {
       case 'NEWEPOCH':
         return this.onNewEpoch(m.session, m.epoch);
@@ -73,6 +80,9 @@ export class FollowerRole {
         return null;
       case 'PING':
         if (m.session !== this.session || m.epoch !== this.epoch) return null;
+        // The leader pings us only after it queued our whole sync, NEWLEADER last, on this FIFO
+        // link: a PING before NEWLEADER means part of the stream was lost. Waiting would be for ever.
+        if (this.syncStarted && !this.newLeaderSeen) return 'PING before NEWLEADER: the sync stream was cut';
         if (this.newLeaderAcked) this.ctx.learnCommitted(m.committed);
         this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: m.epoch, committed: this.ctx.applied });
         return null;
@@ -91,6 +101,7 @@ export class FollowerRole {
     const promised = epoch > this.ctx.acceptedEpoch;
     if (promised) this.ctx.persist({ kind: 'acceptedEpoch', epoch });
     this.ctx.afterDurable(() => {
+      this.ackEpochSent = true;
       this.ctx.send(this.leader, {
         type: 'ACKEPOCH',
         session: this.session,
@@ -170,8 +181,20 @@ export class FollowerRole {
     const ticks = this.ctx.ticks;
     // FOLLOWERINFO may have reached the leader before it knew it leads: say it again until answered.
     if (this.epoch === null) this.start();
+    const limit = this.ctx.config.initLimitTicks;
+    if (this.epoch === null) {
+      if (ticks - this.startTick > limit) return `not up to date within initLimit (${this.phase})`;
+      return null;
+    }
+    // Once the leader answered with its epoch, a sync is as long as its DIFF or SNAP is big (the
+    // leader streams it at the pace of the link, a SNAP arrives in parts before it starts here): it
+    // may take many initLimits, and fails only when it stops moving for one (as a ZooKeeper
+    // learner's socket read times out after initLimit, not the whole sync).
     if (this.phase !== 'broadcast') {
-      if (ticks - this.startTick > this.ctx.config.initLimitTicks) return `not up to date within initLimit (${this.phase})`;
+      if (ticks - this.lastProgressTick > limit) return `no sync progress for initLimit`;
+      // The leader, whose own PINGs wait behind the stream, must hear us too (it drops a learner
+      // silent for initLimit): a sync that outlasts a tick keeps it informed, once a tick.
+      if (this.phase === 'synchronization') this.answerLeader();
       return null;
     }
     if (ticks - this.lastHeardTick > this.ctx.config.syncLimitTicks) return 'leader silent for syncLimit';
@@ -180,13 +203,18 @@ export class FollowerRole {
 
   /**
    * The leader is sending us something big. It counts as hearing from it, and the leader, whose
-   * PINGs wait behind that message, hears from us (at most one PING a tick): a large PROPOSAL must
-   * not look like a dead leader to us, or like a dead follower to it.
+   * PINGs wait behind that message, hears from us (at most one PING a tick): a large PROPOSAL, or a
+   * long sync stream, must not look like a dead leader to us, or like a dead follower to it.
    */
   onHeard(peer: MemberId): void {
     if (peer !== this.leader) return;
-    this.lastHeardTick = this.ctx.ticks;
-    if (this.phase !== 'broadcast' || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
+    this.lastHeardTick = this.lastProgressTick = this.ctx.ticks;
+    this.answerLeader();
+  }
+
+  /** Once we acked the leader's epoch: one PING a tick at most, so the leader hears us while it streams. */
+  private answerLeader(): void {
+    if (!this.ackEpochSent || this.epoch === null || this.lastPingSentTick === this.ctx.ticks) return;
     this.lastPingSentTick = this.ctx.ticks;
     this.ctx.send(this.leader, { type: 'PING', session: this.session, epoch: this.epoch, committed: this.ctx.applied });
   }

@@ -40,6 +40,8 @@ export interface LinkOptions {
   /** A transport frame other than the link's own ping/pong (relayed signalling, link lists). */
   onTransport(value: unknown): void;
   onClosed(reason: string): void;
+  /** Everything queued has been handed to the channel: whoever paces its sends by `queued` may send more. */
+  onDrained?(): void;
 }
 
 type DataChannelLike = {
@@ -60,6 +62,14 @@ const MAX_INBOX = 4096;
  * machine). Browsers have no setImmediate: there, a microtask.
  */
 const IDLE_FLUSH_MS = 1;
+/**
+ * Most main-thread time one pump spends handing chunks to the channel before it yields to the rest
+ * of the event loop (timers, the other links, incoming data) and goes on in the next turn. A send
+ * into @roamhq/wrtc blocks until the binding's network thread takes it; on a busy machine that is
+ * milliseconds per chunk, and a megabyte of chunks in one go stalled a leader for over half a
+ * second: long enough for its other followers to think it dead.
+ */
+const PUMP_SLICE_MS = 4;
 const flushAtEndOfTurn: (fn: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
     ? (fn) => void (globalThis as unknown as { setImmediate: (f: () => void) => unknown }).setImmediate(fn)
@@ -91,6 +101,7 @@ export class PeerLink {
   /** At least the channel's bufferedAmount (see pump). */
   private bufferedBound = 0;
   private lastFlushMs = -Infinity;
+  private pumpScheduled = false;
 
   constructor(private readonly o: LinkOptions) {
     const peerOptions: SimplePeer.Options = { initiator: o.initiator, trickle: true };
@@ -109,6 +120,25 @@ export class PeerLink {
 
   get isUp(): boolean {
     return this.state === 'up';
+  }
+
+  /**
+   * Bytes queued here and not yet handed to the channel, plus the channel's own buffer: what a
+   * sender that paces itself (a sync stream to a learner) keeps below a window. Our bound of the
+   * buffer is read again from the channel once the sum reaches highWaterBytes, so a window up to
+   * highWaterBytes always sees a true value; at or above it, the link is sure to drain and say so
+   * (`onDrained`), from `bufferedamountlow` or its poll.
+   */
+  get backlogBytes(): number {
+    if (this.state === 'up' && this.queuedBytes + this.bufferedBound >= this.o.highWaterBytes) {
+      this.bufferedBound = this.channel()?.bufferedAmount ?? 0;
+    }
+    return Math.max(0, this.queuedBytes) + this.bufferedBound;
+  }
+
+  /** Drop the link now, with a reason, as if it had failed (the peer sees its channel close). */
+  close(reason: string): void {
+    this.fail(reason);
   }
 
   /** Feed an offer / answer / candidate relayed from the remote. */
@@ -399,8 +429,19 @@ export class PeerLink {
   private pump(fromLowEvent = false): void {
     if (this.state !== 'up') return;
     if (fromLowEvent || this.bufferedBound > this.o.highWaterBytes) this.bufferedBound = this.channel()?.bufferedAmount ?? 0;
+    const deadline = performance.now() + PUMP_SLICE_MS;
     while (this.chunks.length > 0) {
       if (this.bufferedBound > this.o.highWaterBytes) break;
+      if (performance.now() > deadline) {
+        if (!this.pumpScheduled) {
+          this.pumpScheduled = true;
+          flushAtEndOfTurn(() => {
+            this.pumpScheduled = false;
+            this.pump();
+          });
+        }
+        break;
+      }
       const c = this.chunks.shift()!;
       this.queuedBytes -= c.length - 1;
       this.sendRaw(c);
@@ -410,6 +451,7 @@ export class PeerLink {
     clearTimeout(this.pollTimer);
     // `bufferedamountlow` is the wake-up; a slow poll covers bindings that do not fire it.
     if (this.chunks.length > 0) this.pollTimer = setTimeout(() => this.pump(true), 50);
+    else if (this.pending.length === 0) this.o.onDrained?.();
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FragmentAssembler, isFragment, splitMessage } from '../../../src/codec/fragments.js';
+import { FragmentAssembler, isFragment, PartedMessage, splitMessage } from '../../../src/codec/fragments.js';
 
 const big = { layer: 'zab', message: { type: 'SNAP', snapshot: { zxid: { epoch: 3, counter: 7 }, data: new Uint8Array(700_000).map((_, i) => i * 31) } } };
 
@@ -29,4 +29,21 @@ test('a part out of turn, a malformed part and a lost middle part are refused; a
   assert.ok(out);
   // A one-part message of garbage bytes is refused as undecodable, not thrown past us as something else.
   assert.throws(() => a.push({ layer: 'part', id: 7, index: 0, count: 1, bytes: new Uint8Array([0x92, 0x01]) }), /undecodable/);
+});
+
+test('a parted message reads its large byte arrays in place, and its parts put back together are the message', () => {
+  const big = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
+  const message = {
+    layer: 'zab',
+    message: { type: 'SNAP', session: 3, epoch: 2, snapshot: { zxid: { epoch: 1, counter: 9 }, data: { tree: big(300_000, 1), passwords: [[7, big(16, 2)]] } } },
+    more: [big(70_000, 3), 'text', big(65_536, 4), big(10, 5)],
+  };
+  for (const partBytes of [1000, 65_536, 100_003, 1 << 20]) {
+    const parted = PartedMessage.encode(message, 42, partBytes);
+    const a = new FragmentAssembler();
+    let whole: unknown;
+    while (!parted.done) whole = a.push(parted.next());
+    assert.deepEqual(whole, message, `parts of ${partBytes} bytes`);
+    assert.equal(parted.count, Math.ceil(parted.byteLength / partBytes));
+  }
 });
