@@ -18,6 +18,7 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--min-session-timeout MS (2 ticks)] [--max-session-timeout MS (60000)]
                 [--metrics-port P [--metrics-host 127.0.0.1]]   GET /metrics (Prometheus), /mntr, /status, /digests
                 [--allow-origin http://host:port[,…]]   browser pages that may connect (repeatable; * = any)
+                [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
                 [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
@@ -44,6 +45,7 @@ const FLAGS = {
   'metrics-host': 'string',
   'trace-file': 'string',
   'allow-origin': 'list',
+  'allow-host': 'list',
   'max-client-cnxns': 'int',
   'global-outstanding-limit': 'int',
   'max-request-bytes': 'int',
@@ -116,6 +118,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
     allowOrigins,
+    allowHosts: f.list('allow-host'),
     limits,
   });
   const why = await untilStopped(f.bool('exit-with-parent'));

@@ -106,6 +106,7 @@ export function outstandingShare(limits: AdmissionLimits, busyConnections: numbe
 /** The counters behind AdmissionMetrics (the gauges are read from the endpoint when asked). */
 export class AdmissionCounters {
   refusedOrigin = 0;
+  refusedHost = 0;
   refusedPerIp = 0;
   refusedTooLarge = 0;
   refusedSessions = 0;

@@ -26,7 +26,7 @@ import {
   type Hold,
 } from './admission.js';
 import { closeServer, listen, urlHost } from './http-listen.js';
-import { originAllowed } from './origin-check.js';
+import { allowedHostNames, hostAllowed, originAllowed } from './origin-check.js';
 import { socketCorker } from './socket-cork.js';
 
 export interface ClientEndpointOptions {
@@ -38,6 +38,8 @@ export interface ClientEndpointOptions {
   readonly http?: (path: string, res: ServerResponse, query: URLSearchParams) => boolean;
   /** Browser origins allowed to open a client WebSocket (origin-check.ts); none by default. */
   readonly allowOrigins?: readonly string[];
+  /** Host names requests may address this port by beyond IP literals, localhost and this machine's name (origin-check.ts). */
+  readonly allowHosts?: readonly string[];
   /** Admission limits (admission.ts); ZooKeeper's defaults where it has them. */
   readonly limits?: Partial<AdmissionLimits>;
   /** A socket with this much unsent is a client that stopped reading: it is dropped, not buffered forever. */
@@ -89,11 +91,26 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   const host = o.host ?? '127.0.0.1';
   const limits = admissionLimits({ ...(o.maxBufferedBytes !== undefined ? { maxBufferedBytes: o.maxBufferedBytes } : {}), ...o.limits });
   const allowOrigins = o.allowOrigins ?? [];
+  const allowedHosts = allowedHostNames(allowOrigins, o.allowHosts ?? []);
+  /** A request addressed by a name not allowed (DNS rebinding): counted, logged, refused. */
+  const wrongHost = (req: IncomingMessage): string | null => {
+    const host = req.headers.host;
+    if (hostAllowed(host, allowedHosts)) return null;
+    counters.refusedHost++;
+    refusals.say(`host ${host}`, `refused a request addressed to host ${host}: not an IP, localhost, this machine or --allow-host (counted in zk_requests_refused_host)`);
+    return `host ${host} is not allowed (peerkeeper node --allow-host)`;
+  };
   const counters = new AdmissionCounters();
   const refusals = new RateLimitedLog((line) => o.log?.(line));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
+    const badHost = wrongHost(req);
+    if (badHost !== null) {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end(`${badHost}\n`);
+      return;
+    }
     if (req.method !== 'GET' || !o.http?.(path, res, url.searchParams)) {
       res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' });
       res.end(req.method === 'GET' ? `no such path ${path}\n` : 'GET only\n');
@@ -109,6 +126,8 @@ export async function startClientEndpoint(o: ClientEndpointOptions): Promise<Cli
   // Admission at the upgrade: the page's origin, then the client's IP; refused with an HTTP status and a reason.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    const badHost = wrongHost(req);
+    if (badHost !== null) return refuseUpgrade(socket, 403, 'Forbidden', badHost);
     const origin = req.headers.origin;
     if (!originAllowed(origin, allowOrigins)) {
       counters.refusedOrigin++;

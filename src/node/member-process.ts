@@ -49,6 +49,8 @@ export interface NodeMemberOptions {
   readonly zab?: Partial<Pick<ZabConfig, 'initLimitTicks' | 'syncLimitTicks' | 'electionFinalizeTicks' | 'logRetentionEntries'>>;
   /** Browser origins allowed to open a client WebSocket (origin-check.ts); programs send none and are let in. */
   readonly allowOrigins?: readonly string[];
+  /** Host names the client port answers to beyond IP literals, localhost and this machine's name (origin-check.ts). */
+  readonly allowHosts?: readonly string[];
   /** Admission limits at the client port (node/admission.ts), ZooKeeper's defaults where it has them. */
   readonly limits?: Partial<AdmissionLimits>;
   /** A separate HTTP server for scrapers (GET /metrics, /mntr, /status, /digests); 0 picks a free port. */
@@ -148,6 +150,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       open: (handlers) => runner.openClient(handlers),
       http,
       ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
+      ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
       log: (line) => say(line),
     });

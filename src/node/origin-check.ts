@@ -5,6 +5,9 @@
  * `Origin` and are let in: the check is about browsers, not authentication.
  */
 
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+
 /** `*` in the list lets every origin in: the check is off (for development only). */
 export const ANY_ORIGIN = '*';
 
@@ -48,5 +51,46 @@ function normalise(origin: string): string {
     return new URL(origin).origin;
   } catch {
     return origin;
+  }
+}
+
+/**
+ * Which names a request may address the client port by (the HTTP `Host` header). A page on a domain
+ * that its owner re-points at 127.0.0.1 (DNS rebinding) is same-origin with the member as far as the
+ * browser knows: it sends no `Origin` on a plain GET and may read the answer — `/status`, `/digests`,
+ * `/backup` with the session passwords. Its requests still carry its own domain in `Host`, so a
+ * member answers only requests addressed to an IP literal, `localhost`, this machine's name, a host
+ * of an allowed origin, or a name given with `--allow-host` (as Vite's `server.allowedHosts` does).
+ */
+export function hostAllowed(host: string | undefined, allowedNames: ReadonlySet<string>): boolean {
+  // HTTP/1.0 requests may carry no Host; a browser always sends one.
+  if (host === undefined || host === '') return true;
+  const name = hostName(host);
+  if (name === null) return false;
+  if (name === 'localhost' || name.endsWith('.localhost') || isIP(name.replace(/^\[|\]$/g, '')) !== 0) return true;
+  return allowedNames.has(name) || allowedNames.has(ANY_ORIGIN);
+}
+
+/** The names `hostAllowed` accepts beyond IP literals and localhost: this machine's, allowed origins' and `--allow-host`'s. */
+export function allowedHostNames(allowOrigins: readonly string[], allowHosts: readonly string[]): Set<string> {
+  const names = new Set<string>([hostname().toLowerCase()]);
+  for (const origin of allowOrigins) {
+    if (origin === ANY_ORIGIN || origin === 'null') continue;
+    const name = hostName(new URL(origin).host);
+    if (name !== null) names.add(name);
+  }
+  for (const entry of allowHosts.flatMap((e) => e.split(','))) {
+    const raw = entry.trim().toLowerCase();
+    if (raw !== '') names.add(raw === ANY_ORIGIN ? raw : (hostName(raw) ?? raw));
+  }
+  return names;
+}
+
+/** `Example.COM:2181` → `example.com`, `[::1]:2181` → `[::1]`; null for a header that is no host. */
+function hostName(host: string): string | null {
+  try {
+    return new URL(`http://${host.trim()}`).hostname.toLowerCase();
+  } catch {
+    return null;
   }
 }

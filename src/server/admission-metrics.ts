@@ -23,6 +23,8 @@ export interface AdmissionMetrics {
   readonly limits: AdmissionLimits;
   /** WebSocket upgrades refused with 403: a browser page from an origin not allowed. */
   readonly refusedOrigin: number;
+  /** HTTP requests and upgrades refused with 403: addressed to a host name not allowed (DNS rebinding). */
+  readonly refusedHost: number;
   /** Upgrades refused with 429: the client's IP already had maxClientCnxns connections. */
   readonly refusedPerIp: number;
   /** Connections closed (1009) for a frame over maxRequestBytes. */
@@ -51,6 +53,7 @@ export function admissionMntrPairs(a: AdmissionMetrics | undefined): [string, st
     ['zk_max_request_bytes', String(l.maxRequestBytes)],
     ['zk_max_sessions', String(l.maxSessions)],
     ['zk_connections_refused_origin', String(a.refusedOrigin)],
+    ['zk_requests_refused_host', String(a.refusedHost)],
     ['zk_connections_refused_per_ip', String(a.refusedPerIp)],
     ['zk_requests_refused_too_large', String(a.refusedTooLarge)],
     ['zk_sessions_refused', String(a.refusedSessions)],
@@ -77,6 +80,7 @@ export function admissionFamilies(a: AdmissionMetrics | undefined) {
     gauge('peerkeeper_limit_max_request_bytes', 'Limit: the largest client frame read.', l.maxRequestBytes),
     gauge('peerkeeper_limit_max_sessions', 'Limit: sessions attached to this member.', l.maxSessions),
     counter('peerkeeper_connections_refused_origin_total', 'WebSocket upgrades refused (403): origin not allowed.', a.refusedOrigin),
+    counter('peerkeeper_requests_refused_host_total', 'HTTP requests and upgrades refused (403): addressed to a host name not allowed.', a.refusedHost),
     counter('peerkeeper_connections_refused_per_ip_total', 'WebSocket upgrades refused (429): too many connections from one IP.', a.refusedPerIp),
     counter('peerkeeper_requests_refused_too_large_total', 'Connections closed (1009) for a frame over the request limit.', a.refusedTooLarge),
     counter('peerkeeper_sessions_refused_total', 'Connects for a new session refused at the session limit.', a.refusedSessions),

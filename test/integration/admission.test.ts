@@ -4,6 +4,7 @@
  * writes (no leader change), and slow readers that cost a bounded amount.
  */
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { describe, test } from 'node:test';
 import { formedCluster, waitUntil, type Cluster } from './fixtures/cluster.js';
 import { connectFrame, openRaw, openSession, type RawClient } from './fixtures/raw-client.js';
@@ -87,6 +88,24 @@ describe('limits at the client port (one member, small limits)', () => {
     assert.equal(await mntrValue(cluster, 1, 'zk_connections_refused_origin'), 1);
     assert.equal(await scrapeValue(cluster, 1, 'peerkeeper_connections_refused_origin_total'), 1);
     assert.match(cluster.member(1).proc!.output.join(''), /refused a client WebSocket from origin http:\/\/evil\.example/);
+  });
+
+  test('a request addressed to a host name not allowed (DNS rebinding) is refused with 403, GET and upgrade alike', async () => {
+    const port = Number(new URL(url()).port);
+    const get = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        httpGet({ host: '127.0.0.1', port, path: '/status', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    assert.equal(await get('rebind.attacker.example:' + port), 403);
+    assert.equal(await get('127.0.0.1:' + port), 200);
+    assert.equal(await get('localhost:' + port), 200);
+    assert.equal(await get('good.example:' + port), 200, 'the host of an allowed origin');
+    await assert.rejects(openRaw(url(), { headers: { host: 'rebind.attacker.example' } }), (err: { statusCode?: number }) => err.statusCode === 403);
+    assert.equal(await mntrValue(cluster, 1, 'zk_requests_refused_host'), 2);
+    assert.equal(await scrapeValue(cluster, 1, 'peerkeeper_requests_refused_host_total'), 2);
   });
 
   test(`the connection past --max-client-cnxns from one IP is refused with 429, and counted`, async () => {

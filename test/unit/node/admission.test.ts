@@ -1,7 +1,8 @@
 /** The admission rule, the origin check and the rate-limited refusal log, without sockets. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ANY_ORIGIN, originAllowed, parseAllowedOrigins } from '../../../src/node/origin-check.js';
+import { hostname } from 'node:os';
+import { ANY_ORIGIN, allowedHostNames, hostAllowed, originAllowed, parseAllowedOrigins } from '../../../src/node/origin-check.js';
 import { QUEUE_DELAY_TARGET_MS, RateLimitedLog, admissionLimits, holdFor, mayReplyLarge, outstandingShare } from '../../../src/node/admission.js';
 import { admissionFamilies, admissionMntrPairs } from '../../../src/server/admission-metrics.js';
 import { demoOrigins } from '../../../src/cli/start-command.js';
@@ -81,13 +82,23 @@ test('refusals are logged once a minute per key', () => {
 
 test('mntr and Prometheus show the limits and the counters; nothing without the section', () => {
   assert.deepEqual(admissionMntrPairs(undefined), []);
-  const a = { limits: admissionLimits(), refusedOrigin: 1, refusedPerIp: 2, refusedTooLarge: 3, refusedSessions: 4, closedNotReading: 5, throttledOutstanding: 6, throttledSlowReader: 7, outstanding: 8, pausedConnections: 9, sessions: 10, bufferedBytes: 11 };
+  const a = { limits: admissionLimits(), refusedOrigin: 1, refusedHost: 12, refusedPerIp: 2, refusedTooLarge: 3, refusedSessions: 4, closedNotReading: 5, throttledOutstanding: 6, throttledSlowReader: 7, outstanding: 8, pausedConnections: 9, sessions: 10, bufferedBytes: 11 };
   const pairs = new Map(admissionMntrPairs(a));
   assert.equal(pairs.get('zk_max_client_cnxns'), '60');
   assert.equal(pairs.get('zk_connections_refused_per_ip'), '2');
   assert.equal(pairs.get('zk_throttled_outstanding'), '6');
+  assert.equal(pairs.get('zk_requests_refused_host'), '12');
   const fams = new Map(admissionFamilies(a).map((f) => [f.name, f]));
   assert.equal(fams.get('peerkeeper_connections_refused_origin_total')?.type, 'counter');
   assert.equal(fams.get('peerkeeper_connections_refused_origin_total')?.samples[0]?.value, 1);
   assert.equal(fams.get('peerkeeper_limit_global_outstanding')?.samples[0]?.value, 1000);
+});
+
+test('hosts: IP literals, localhost, this machine, allowed origins and --allow-host; any other name (DNS rebinding) refused', () => {
+  const names = allowedHostNames(['http://demo.example:5173'], ['zk.internal,Other.Example']);
+  for (const ok of [undefined, '127.0.0.1:2181', '[::1]:2181', '10.1.2.3', 'localhost:2181', 'app.localhost', `${hostname()}:2181`, 'demo.example:2181', 'ZK.internal:2181', 'other.example'])
+    assert.ok(hostAllowed(ok, names), `${ok} should be allowed`);
+  for (const bad of ['rebind.attacker.example:2181', 'evil.example', 'localhost.evil.example', '127.0.0.1.evil.example', 'a b'])
+    assert.ok(!hostAllowed(bad, names), `${bad} should be refused`);
+  assert.ok(hostAllowed('anything.example', allowedHostNames([], [ANY_ORIGIN])));
 });
