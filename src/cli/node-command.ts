@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
+import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
@@ -39,6 +40,8 @@ const FLAGS = {
   'trace-file': 'string',
   /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=corrupt-tree: see node/test-corruption.ts. */
   'test-corrupt-after': 'int',
+  /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=partition: SIGUSR2 cuts the member off and heals it (node/test-partition.ts). */
+  'test-partition': 'bool',
 } as const;
 
 export async function nodeCommand(argv: readonly string[]): Promise<number> {
@@ -76,6 +79,10 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     if (!corruptionAllowed()) throw new UsageError(`--test-corrupt-after deliberately corrupts this member's data; it is refused unless ${TEST_HOOKS_ENV}=${CORRUPT_TREE_HOOK} is set`);
     if (corruptAfter < 1) throw new UsageError('--test-corrupt-after must be at least 1');
   }
+  const testPartition = f.bool('test-partition');
+  if (testPartition && !partitionAllowed()) {
+    throw new UsageError(`--test-partition lets a signal cut this member off the network; it is refused unless ${TEST_HOOKS_ENV}=${PARTITION_HOOK} is set`);
+  }
 
   const member = await startNodeMember({
     id,
@@ -97,6 +104,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    ...(testPartition ? { testPartition } : {}),
   });
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);
