@@ -19,6 +19,7 @@ const CUT_MS = 4000;
 const BOUND_MS = 2000;
 
 interface Done {
+  readonly startedAt: number;
   readonly at: number;
   readonly member: number | null;
 }
@@ -34,9 +35,10 @@ class Writer {
     this.loop = (async () => {
       let n = 0;
       while (this.running) {
+        const startedAt = Date.now();
         try {
           await client.setData(path, `write ${n++}`);
-          this.done.push({ at: Date.now(), member: client.memberIndex });
+          this.done.push({ startedAt, at: Date.now(), member: client.memberIndex });
         } catch {
           this.errors++; // CONNECTIONLOSS while moving: outcome unknown; try again
           await new Promise((r) => setTimeout(r, 10));
@@ -45,9 +47,9 @@ class Writer {
     })();
   }
 
-  /** The first write acknowledged after `t` by a member other than `isolated`. */
+  /** The first write started after `t` and acknowledged by a member other than `isolated`. */
   firstAfter(t: number, isolated: number): Done | undefined {
-    return this.done.find((d) => d.at > t && d.member !== isolated);
+    return this.done.find((d) => d.startedAt >= t && d.member !== isolated);
   }
 
   stop(): Promise<void> {
