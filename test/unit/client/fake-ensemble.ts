@@ -31,6 +31,8 @@ export interface FakeMember {
   silent: boolean;
   /** A member stuck at this zxid refuses clients that have seen later ones. */
   frozenAt: Zxid | null;
+  /** Answers a connect only after this long (an election under way: the member holds it). */
+  connectDelayMs: number;
 }
 
 interface FakeSession {
@@ -112,7 +114,7 @@ export class FakeEnsemble {
     options: FakeEnsembleOptions = {},
   ) {
     const n = options.members ?? 3;
-    this.members = Array.from({ length: n }, () => ({ up: true, readOnly: false, silent: false, frozenAt: null }));
+    this.members = Array.from({ length: n }, () => ({ up: true, readOnly: false, silent: false, frozenAt: null, connectDelayMs: 0 }));
     this.attempts = Array.from({ length: n }, () => 0);
     this.tickMs = options.tickMs ?? 100;
     this.latencyMs = options.latencyMs ?? 1;
@@ -189,7 +191,13 @@ export class FakeEnsemble {
   receive(connection: FakeConnection, message: ClientToMember): void {
     const member = this.members[connection.member]!;
     if (!connection.open || !member.up || member.silent) return;
-    if (message.type === 'connect') return this.connect(connection, member, message);
+    if (message.type === 'connect') {
+      if (member.connectDelayMs <= 0) return this.connect(connection, member, message);
+      this.scheduler.setTimeout(() => {
+        if (connection.open && member.up && !member.silent) this.connect(connection, member, message);
+      }, member.connectDelayMs);
+      return;
+    }
     const session = connection.session;
     if (session === null || session.ended) return;
     this.touch(session);
