@@ -21,6 +21,8 @@ export interface HeartbeatActions {
   ping(): void;
   /** Whether a request is waiting for its reply. */
   awaiting(): boolean;
+  /** Whether what we sent is still leaving this process (a large request on a slow link): no answer can be due yet. */
+  sending(): boolean;
   silent(silentForMs: number, why: string): void;
 }
 
@@ -108,6 +110,13 @@ export class Heartbeat {
     const now = this.scheduler.now();
     const silentFor = now - this.lastHeardAt;
     if (silentFor >= this.readTimeoutMs) return this.die(silentFor, `read timeout ${this.readTimeoutMs}ms`);
+    if (this.actions.sending()) {
+      // The member cannot have answered what has not reached it: wait from when it has.
+      if (this.pingSentAt !== null) this.pingSentAt = now;
+      if (this.expectingSince !== null || this.actions.awaiting()) this.expectingSince = now;
+      this.arm();
+      return;
+    }
     if (this.pingSentAt !== null && now - this.pingSentAt >= this.answerTimeoutMs) {
       return this.die(silentFor, `a ping unanswered for ${this.answerTimeoutMs}ms`);
     }

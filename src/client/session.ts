@@ -291,6 +291,7 @@ export class Session {
       this.heartbeat = new Heartbeat(this.config.scheduler, connected.timeoutMs, answerTimeoutMs, {
         ping: () => this.send(link, { type: 'ping' }),
         awaiting: () => this.inFlight.length > 0,
+        sending: () => link.unsentBytes > 0,
         silent: (ms, why) => this.lost(link, `nothing heard from member ${link.memberIndex} for ${Math.round(ms)}ms (${why})`),
       });
       const state = connected.readOnly ? 'CONNECTED_READ_ONLY' : 'CONNECTED';

@@ -208,6 +208,11 @@ export interface ConnectionHandlers {
 export interface MemberConnection {
   send(message: ClientToMember): void;
   close(): void;
+  /**
+   * Bytes handed to `send` that have not left this process yet (a WebSocket's bufferedAmount), when
+   * the connection can tell: while ours are still going out, the member's silence is not its own.
+   */
+  unsentBytes?(): number;
 }
 
 /**

@@ -59,6 +59,8 @@ export class FakeConnection implements MemberConnection {
   /** The member crashed: what it had not yet sent is lost. */
   severed = false;
   session: FakeSession | null = null;
+  /** What the client's side reports as not yet sent (a large request leaving over a slow link). */
+  unsent = 0;
   readonly watches: Watches = { data: new Set(), exist: new Set(), child: new Set(), persistent: new Set(), recursive: new Set() };
 
   constructor(
@@ -77,6 +79,10 @@ export class FakeConnection implements MemberConnection {
   close(): void {
     this.open = false;
     this.ensemble.forget(this);
+  }
+
+  unsentBytes(): number {
+    return this.unsent;
   }
 }
 
@@ -175,6 +181,11 @@ export class FakeEnsemble {
 
   sent(type: ClientToMember['type'], tag?: string): LoggedMessage[] {
     return this.log.filter((m) => m.message.type === type && (tag === undefined || m.tag === tag));
+  }
+
+  /** The open connections of client `tag`. */
+  connectionsFor(tag: string): FakeConnection[] {
+    return [...this.connections].filter((c) => c.tag === tag && c.open);
   }
 
   connectionsOf(member: number): number {

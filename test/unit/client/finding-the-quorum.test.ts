@@ -57,6 +57,28 @@ describe('leaving a silent member', () => {
     assert.ok(w.ensemble.sent('ping', 'c').length >= 2, 'pinged while waiting, and heard the pongs');
   });
 
+  test('while our own request is still leaving (a large value on a slow link) the member’s silence is not held against it', async () => {
+    const w = world({ members: 3 });
+    const client = await w.connectedClient('c');
+    const member = client.memberIndex!;
+    const states = recordStates(client);
+    const [connection] = w.ensemble.connectionsFor('c');
+    // The frame is still going out: the member has not got it, nor the pings queued behind it.
+    connection!.unsent = 1 << 20;
+    w.ensemble.members[member]!.silent = true;
+    const write = client.exists('/big');
+    await w.scheduler.advance(900);
+    assert.equal(states.length, 0, 'still with the member after 900 ms (it would have been left at 500 ms)');
+    // It has all arrived: the member answers.
+    connection!.unsent = 0;
+    w.ensemble.members[member]!.silent = false;
+    const { xid } = w.ensemble.sent('request', 'c').at(-1)!.message as { xid: number };
+    w.ensemble.deliver(connection!, { type: 'response', xid, zxid: w.ensemble.tree.lastZxid, err: ErrorCode.OK, result: { op: 'exists', stat: null } });
+    assert.equal(await w.scheduler.run(write), null);
+    assert.equal(states.length, 0);
+    assert.equal(client.memberIndex, member);
+  });
+
   test('an idle client leaves a silent member one answer timeout after its next ping, within ZooKeeper’s 2/3 read timeout', async () => {
     const w = world({ members: 3 });
     const client = await w.connectedClient('c');
