@@ -5,11 +5,14 @@
  * the same digest.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { ZooKeeperClient } from '../../src/client/index.js';
 import { webSocketConnector } from '../../src/client/websocket-connector.js';
-import { Cluster, formedCluster, waitUntil } from './fixtures/cluster.js';
+import { Cluster, formedCluster, spawnPeerkeeper, waitUntil } from './fixtures/cluster.js';
 
 // Member processes inherit the environment: the hook is refused without this.
 process.env.PEERKEEPER_TEST_HOOKS = [process.env.PEERKEEPER_TEST_HOOKS, 'partition'].filter(Boolean).join(',');
@@ -127,4 +130,20 @@ describe('the leader partitioned (test hook) under 8 writing clients', () => {
     const all = gaps.flat().sort((a, b) => a - b);
     if (all.length > 0) console.log(`# over ${gaps.length} cuts, ${all.length} clients: min ${all[0]} median ${all[Math.floor(all.length / 2)]} max ${all.at(-1)} ms`);
   });
+});
+
+test('the partition hook is refused without PEERKEEPER_TEST_HOOKS=partition', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peerkeeper-refuse-'));
+  try {
+    const p = spawnPeerkeeper(
+      ['node', '--id', '1', '--members', '1', '--room', 'r', '--signal', 'ws://127.0.0.1:9', '--data', dir, '--client-port', '0', '--test-partition'],
+      { PEERKEEPER_SECRET: 's', PEERKEEPER_TEST_HOOKS: 'corrupt-tree' },
+    );
+    const code = await p.exited;
+    const text = p.output.join('');
+    assert.equal(code, 2, text);
+    assert.match(text, /refused unless PEERKEEPER_TEST_HOOKS=partition is set/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
