@@ -78,13 +78,17 @@ describe('the leader partitioned (test hook) under 8 writing clients', () => {
     test(`round ${round}: every client writes through the majority within ${BOUND_MS} ms; the old leader rejoins at the same digest`, async () => {
       const leader = await cluster.waitForLeader();
       const others = cluster.ids.filter((id) => id !== leader);
-      const urls = cluster.ids.map((id) => cluster.url(id));
-      const isolatedIndex = cluster.ids.indexOf(leader);
       const clients: ZooKeeperClient[] = [];
+      const isolatedIndex: number[] = [];
       let cut = false;
+      // Half the clients start on the leader, the others on the followers: each client lists its
+      // first member first, and a `random` of almost 1 keeps the list as given (no shuffle).
       for (let i = 0; i < CLIENTS; i++) {
-        const c = new ZooKeeperClient({ connector: webSocketConnector(urls, { WebSocket }), members: urls.length, sessionTimeoutMs: 4000 });
-        clients.push(c);
+        const firstId = i < CLIENTS / 2 ? leader : others[i % 2]!;
+        const ids = [firstId, ...cluster.ids.filter((id) => id !== firstId)];
+        const urls = ids.map((id) => cluster.url(id));
+        isolatedIndex.push(ids.indexOf(leader));
+        clients.push(new ZooKeeperClient({ connector: webSocketConnector(urls, { WebSocket }), members: urls.length, sessionTimeoutMs: 4000, random: () => 0.999 }));
       }
       try {
         await Promise.all(clients.map((c) => c.connected()));
@@ -92,13 +96,15 @@ describe('the leader partitioned (test hook) under 8 writing clients', () => {
         await Promise.all(clients.map((c, i) => c.create(`/r${round}/c${i}`, '')));
         const writers = clients.map((c, i) => new Writer(c, `/r${round}/c${i}`));
         await waitUntil(() => (writers.every((w) => w.done.length >= 5) ? true : undefined), 10_000, () => 'the writers did not get going');
-        const onLeader = clients.filter((c) => c.memberIndex === isolatedIndex).length;
+        const onLeader = clients.filter((c, i) => c.memberIndex === isolatedIndex[i]).length;
+        assert.equal(onLeader, CLIENTS / 2);
 
         const cutAt = Date.now();
         cut = true;
         await toggle(cluster, leader, 'partitioned');
-        await waitUntil(() => (writers.every((w) => w.firstAfter(cutAt, isolatedIndex)) ? true : undefined), CUT_MS - 200, () => 'not every client wrote through the majority during the cut', 10);
-        const after = writers.map((w) => w.firstAfter(cutAt, isolatedIndex)!.at - cutAt);
+        const first = (i: number): Done | undefined => writers[i]!.firstAfter(cutAt, isolatedIndex[i]!);
+        await waitUntil(() => (writers.every((_, i) => first(i)) ? true : undefined), CUT_MS - 200, () => 'not every client wrote through the majority during the cut', 10);
+        const after = writers.map((_, i) => first(i)!.at - cutAt);
         gaps.push(after);
         const newLeader = await cluster.waitForLeader(5000, others);
         // Hold the cut a while longer: nothing above may have waited for the heal.
@@ -106,9 +112,12 @@ describe('the leader partitioned (test hook) under 8 writing clients', () => {
         cut = false;
         await toggle(cluster, leader, 'healed');
         const sorted = [...after].sort((a, b) => a - b);
+        const onIt = after.slice(0, CLIENTS / 2).sort((a, b) => a - b);
+        const offIt = after.slice(CLIENTS / 2).sort((a, b) => a - b);
         console.log(
-          `# round ${round}: leader ${leader} cut (${onLeader} of ${CLIENTS} clients on it), new leader ${newLeader}; ms from cut to each client's first write through the majority: ` +
-            `min ${sorted[0]} median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)}; failed attempts ${writers.reduce((n, w) => n + w.errors, 0)}`,
+          `# round ${round}: leader ${leader} cut, new leader ${newLeader}; ms from cut to each client's first write through the majority: ` +
+            `min ${sorted[0]} median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)} (clients of the cut leader ${onIt.join(',')}; of the followers ${offIt.join(',')}); ` +
+            `failed attempts ${writers.reduce((n, w) => n + w.errors, 0)}`,
         );
         for (const [i, ms] of after.entries()) assert.ok(ms <= BOUND_MS, `client ${i} first wrote through the majority ${ms} ms after the cut (bound ${BOUND_MS} ms)`);
 
