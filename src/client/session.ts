@@ -50,7 +50,7 @@ export interface SessionConfig {
   readonly scheduler: Scheduler;
   readonly random: () => number;
   readonly connectTimeoutMs: number;
-  /** When resuming a session, the next member is tried after this long without an answer. */
+  /** The next member is tried (as well) after this long without an answer to a connect. */
   readonly connectStaggerMs: number;
   /**
    * A request unanswered this long makes the client ping; a ping unanswered this long drops the
@@ -193,9 +193,8 @@ export class Session {
       {
         connectTimeoutMs: this.config.connectTimeoutMs,
         staggerMs: this.config.connectStaggerMs,
-        // Only a session the ensemble knows is resumed from several members at once: overlapping
-        // attempts for a new one could create several sessions.
-        overlap: this.seenReadWrite,
+        // Not resuming one the ensemble knows: each attempt that answers creates a session.
+        newSession: !this.seenReadWrite,
         expireOnRefusal: this.seenReadWrite,
       },
       {
