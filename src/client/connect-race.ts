@@ -5,13 +5,11 @@
  * not a connect timeout. The first member to attach the session wins and the other attempts are
  * closed. Reports exactly one outcome.
  *
- * Resuming a session the ensemble knows, every attempt names the same session, so at most one exists
- * whoever answers: the losers are closed at once (one that attached the session too may have moved
- * it; the session notices on its next request and reconnects). Asking for a new session, each
- * attempt that answers creates one: the losers are left to finish, and one that gets a session is
- * sent `closeSession` (its member ends it at once, as if the client had closed it) before its link
- * is closed — no second session outlives the round, beyond one whose member never answered and
- * expires by itself, as after any connect timeout.
+ * Overlapping attempts are used only to resume a session the ensemble knows (`overlap`): each of them
+ * names the same session, so at most one session exists whoever answers (a loser that attached it
+ * too may have moved it; the session notices on its next request and reconnects). A new session's
+ * attempts go one at a time, each with its whole timeout: two overlapping ones could create two
+ * sessions.
  */
 import type { ConnectRequest, Connected, Connector, Scheduler } from '../protocol/client.js';
 import { ErrorCode, errorName } from './errors.js';
@@ -27,10 +25,9 @@ export type RaceOutcome =
 
 export interface RaceOptions {
   readonly connectTimeoutMs: number;
-  /** Start the next member after this long without an outcome. */
+  /** Start the next member after this long without an outcome; only with `overlap`. */
   readonly staggerMs: number;
-  /** The request asks for a new session: losers that get one close it (see above). */
-  readonly newSession: boolean;
+  readonly overlap: boolean;
   /** A SESSIONEXPIRED refusal ends the round as `expired` (the session was known to the ensemble). */
   readonly expireOnRefusal: boolean;
 }
@@ -81,7 +78,7 @@ export class ConnectRace {
     this.attempts.set(handshake, memberIndex);
     handshake.start(this.connector, memberIndex, this.request, this.options.connectTimeoutMs);
     if (this.done || !this.attempts.has(handshake)) return; // it answered at once (and launched whatever came next)
-    if (this.nextCandidate < this.candidates.length) {
+    if (this.options.overlap && this.nextCandidate < this.candidates.length) {
       this.staggerTimer = this.scheduler.setTimeout(() => {
         this.staggerTimer = null;
         this.launch();
@@ -92,7 +89,7 @@ export class ConnectRace {
   private onAttempt(handshake: Handshake, memberIndex: number, outcome: HandshakeOutcome): void {
     this.attempts.delete(handshake);
     if (this.done) {
-      if (outcome.kind === 'connected') this.retire(outcome.link, outcome.connected);
+      if (outcome.kind === 'connected') outcome.link.close();
       return;
     }
     if (outcome.kind === 'connected') {
@@ -112,26 +109,8 @@ export class ConnectRace {
 
   private finish(outcome: RaceOutcome): void {
     this.done = true;
-    this.clearStagger();
-    // A new session's losers finish (and close what they got); a resumed session's are closed now.
-    if (!this.options.newSession || outcome.kind !== 'connected') this.closeAll();
+    this.closeAll();
     this.events.outcome(outcome);
-  }
-
-  /** A loser that attached a session after the round was decided: close a session it created, then the link. */
-  private retire(link: Link, connected: Connected): void {
-    if (!this.options.newSession || connected.readOnly) {
-      // A read-only member's session is local to it and ends with the connection.
-      link.close();
-      return;
-    }
-    const timer = this.scheduler.setTimeout(() => link.close(), this.options.connectTimeoutMs);
-    const done = (): void => {
-      this.scheduler.clearTimeout(timer);
-      link.close();
-    };
-    link.setListener({ onMessage: (message) => message.type === 'response' && done(), onClose: done });
-    link.send({ type: 'request', xid: 1, operation: { op: 'closeSession' } });
   }
 
   private closeAll(): void {

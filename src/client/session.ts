@@ -50,7 +50,7 @@ export interface SessionConfig {
   readonly scheduler: Scheduler;
   readonly random: () => number;
   readonly connectTimeoutMs: number;
-  /** The next member is tried (as well) after this long without an answer to a connect. */
+  /** When resuming a session, the next member is tried after this long without an answer. */
   readonly connectStaggerMs: number;
   /**
    * A request unanswered this long makes the client ping; a ping unanswered this long drops the
@@ -193,8 +193,9 @@ export class Session {
       {
         connectTimeoutMs: this.config.connectTimeoutMs,
         staggerMs: this.config.connectStaggerMs,
-        // Not resuming one the ensemble knows: each attempt that answers creates a session.
-        newSession: !this.seenReadWrite,
+        // Only a session the ensemble knows is resumed from several members at once: overlapping
+        // attempts for a new one could create several sessions.
+        overlap: this.seenReadWrite,
         expireOnRefusal: this.seenReadWrite,
       },
       {

@@ -64,9 +64,9 @@ export interface ClientOptions {
   /** How long one connect handshake may take. Default: sessionTimeoutMs / members (ZooKeeper's). */
   readonly connectTimeoutMs?: number;
   /**
-   * The next member is tried (as well) when one has not answered a connect for this long; the
-   * first to attach the session wins. Default: 200 ms (at most connectTimeoutMs). A loser that
-   * created a new session closes it (connect-race.ts).
+   * Resuming the session after a lost connection, the next member is tried (as well) when one has
+   * not answered for this long; the first to attach the session wins. Default: 200 ms (at most
+   * connectTimeoutMs). A new session's attempts never overlap.
    */
   readonly connectStaggerMs?: number;
   /**
