@@ -9,6 +9,7 @@ import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
+import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2181] [--client-host 127.0.0.1]
@@ -52,6 +53,8 @@ const FLAGS = {
   'max-sessions': 'int',
   /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=corrupt-tree: see node/test-corruption.ts. */
   'test-corrupt-after': 'int',
+  /** TEST ONLY, and only with PEERKEEPER_TEST_HOOKS=partition: SIGUSR2 cuts the member off and heals it (node/test-partition.ts). */
+  'test-partition': 'bool',
 } as const;
 
 export async function nodeCommand(argv: readonly string[]): Promise<number> {
@@ -96,6 +99,10 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     if (!corruptionAllowed()) throw new UsageError(`--test-corrupt-after deliberately corrupts this member's data; it is refused unless ${TEST_HOOKS_ENV}=${CORRUPT_TREE_HOOK} is set`);
     if (corruptAfter < 1) throw new UsageError('--test-corrupt-after must be at least 1');
   }
+  const testPartition = f.bool('test-partition');
+  if (testPartition && !partitionAllowed()) {
+    throw new UsageError(`--test-partition lets a signal cut this member off the network; it is refused unless ${TEST_HOOKS_ENV}=${PARTITION_HOOK} is set`);
+  }
 
   const member = await startNodeMember({
     id,
@@ -120,6 +127,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     allowOrigins,
     allowHosts: f.list('allow-host'),
     limits,
+    ...(testPartition ? { testPartition } : {}),
   });
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);

@@ -43,6 +43,9 @@ import type {
 } from './types.js';
 import { WatchRegistry, type WatchKind } from './watches.js';
 
+/** How long a reconnect waits for one member's answer before trying the next one as well. */
+const DEFAULT_CONNECT_STAGGER_MS = 200;
+
 export interface ClientEvents {
   /** Every connection-state change, in order with watch events and request completions. */
   state: [StateChange];
@@ -86,6 +89,8 @@ export class ZooKeeperClient {
         scheduler: this.scheduler,
         random: this.random,
         connectTimeoutMs: options.connectTimeoutMs ?? Math.ceil(timeout / options.members),
+        connectStaggerMs: options.connectStaggerMs ?? Math.min(DEFAULT_CONNECT_STAGGER_MS, Math.ceil(timeout / options.members)),
+        answerTimeoutMs: options.answerTimeoutMs,
         connectWaitMs: this.connectWaitMs,
         reconnectBackoffMs: options.reconnectBackoffMs ?? { initial: Math.ceil(Math.min(100, timeout / 20)), max: Math.ceil(Math.min(2000, timeout / 3)) },
         readWriteProbeMs: options.readWriteProbeMs ?? { initial: 100, max: 60_000 },

@@ -69,6 +69,15 @@ export class Link {
     }
   }
 
+  /** What we sent that has not left this process yet (0 when the connector cannot tell). */
+  get unsentBytes(): number {
+    try {
+      return this.closed ? 0 : (this.connection?.unsentBytes?.() ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

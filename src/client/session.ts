@@ -25,9 +25,10 @@ import type {
   Connector,
 } from '../protocol/client.js';
 import { isZxid, maxZxid, ZXID_ZERO, type Zxid } from '../zab/zxid.js';
+import { ConnectRace, type RaceOutcome } from './connect-race.js';
 import { ErrorCode, errorName } from './errors.js';
 import { Handshake, type HandshakeOutcome } from './handshake.js';
-import { Heartbeat } from './heartbeat.js';
+import { defaultAnswerTimeoutMs, Heartbeat } from './heartbeat.js';
 import type { Link } from './link.js';
 import { MemberOrder } from './member-order.js';
 import type { SerialQueue } from './serial-queue.js';
@@ -49,6 +50,13 @@ export interface SessionConfig {
   readonly scheduler: Scheduler;
   readonly random: () => number;
   readonly connectTimeoutMs: number;
+  /** When resuming a session, the next member is tried after this long without an answer. */
+  readonly connectStaggerMs: number;
+  /**
+   * A request unanswered this long makes the client ping; a ping unanswered this long drops the
+   * member. Undefined: from the negotiated timeout (heartbeat.ts, defaultAnswerTimeoutMs).
+   */
+  readonly answerTimeoutMs: number | undefined;
   readonly connectWaitMs: number;
   readonly reconnectBackoffMs: { readonly initial: number; readonly max: number };
   readonly readWriteProbeMs: { readonly initial: number; readonly max: number };
@@ -92,9 +100,10 @@ export class Session {
   private seenReadWrite = false;
   private link: Link | null = null;
   private heartbeat: Heartbeat | null = null;
+  /** A read-write probe that became the reconnect attempt when our member dropped us. */
   private handshake: Handshake | null = null;
+  private race: ConnectRace | null = null;
   private retryTimer: unknown = null;
-  private failuresInRound = 0;
   private backoffMs: number;
   private probe: Handshake | null = null;
   private probeTimer: unknown = null;
@@ -171,14 +180,41 @@ export class Session {
 
   // ---- finding a member -------------------------------------------------------------------
 
+  /** One round over every member (connect-race.ts): the first that attaches the session wins. */
   private attempt(): void {
     this.retryTimer = null;
-    if (this.ended || this.closing || this.link !== null || this.handshake !== null) return;
+    if (this.ended || this.closing || this.link !== null || this.handshake !== null || this.race !== null) return;
     if (this.state !== 'CONNECTING') this.setState('CONNECTING', {});
-    const memberIndex = this.order.next();
-    const handshake = new Handshake(this.config.scheduler, (outcome) => this.onHandshake(handshake, outcome));
-    this.handshake = handshake;
-    handshake.start(this.config.connector, memberIndex, this.connectRequest(this.config.canBeReadOnly), this.config.connectTimeoutMs);
+    const race = new ConnectRace(
+      this.config.scheduler,
+      this.config.connector,
+      this.order.round(),
+      this.connectRequest(this.config.canBeReadOnly),
+      {
+        connectTimeoutMs: this.config.connectTimeoutMs,
+        staggerMs: this.config.connectStaggerMs,
+        // Only a session the ensemble knows is resumed from several members at once: overlapping
+        // attempts for a new one could create several sessions.
+        overlap: this.seenReadWrite,
+        expireOnRefusal: this.seenReadWrite,
+      },
+      {
+        memberFailed: (memberIndex) => this.order.failed(memberIndex),
+        outcome: (outcome) => {
+          if (this.race !== race) return;
+          this.race = null;
+          this.onRace(outcome);
+        },
+      },
+    );
+    this.race = race;
+    race.start();
+  }
+
+  private onRace(outcome: RaceOutcome): void {
+    if (outcome.kind === 'connected') this.establish(outcome.link, outcome.connected);
+    else if (outcome.kind === 'expired') this.expire(outcome.reason);
+    else this.roundFailed(outcome.reason);
   }
 
   private connectRequest(canBeReadOnly: boolean): ConnectRequest {
@@ -195,37 +231,35 @@ export class Session {
   }
 
   /** A handshake is either the attempt to (re)connect or the read-write probe; a probe can become the attempt. */
-  private onHandshake(handshake: Handshake, outcome: HandshakeOutcome): void {
+  private onHandshake(handshake: Handshake, memberIndex: number, outcome: HandshakeOutcome): void {
     if (handshake === this.handshake) {
       this.handshake = null;
-      this.onAttempt(outcome);
+      this.onAttempt(memberIndex, outcome);
     } else if (handshake === this.probe) {
       this.probe = null;
-      this.onProbe(outcome);
+      this.onProbe(memberIndex, outcome);
     }
   }
 
-  private onAttempt(outcome: HandshakeOutcome): void {
+  /** The promoted read-write probe's outcome: one member, so a failure goes on to a full round at once. */
+  private onAttempt(memberIndex: number, outcome: HandshakeOutcome): void {
     if (outcome.kind === 'connected') {
       this.establish(outcome.link, outcome.connected);
     } else if (outcome.kind === 'refused' && outcome.err === ErrorCode.SESSIONEXPIRED && this.seenReadWrite) {
       this.expire(`member refused the session: ${outcome.reason}`);
     } else {
-      const reason = outcome.kind === 'refused' ? `refused (${errorName(outcome.err)}): ${outcome.reason}` : outcome.reason;
-      this.attemptFailed(reason);
+      this.order.failed(memberIndex);
+      if (this.ended || this.closing) return;
+      this.lastFailure = outcome.kind === 'refused' ? `refused (${errorName(outcome.err)}): ${outcome.reason}` : outcome.reason;
+      this.retryTimer = this.config.scheduler.setTimeout(() => this.attempt(), 0);
     }
   }
 
-  private attemptFailed(reason: string): void {
+  /** Every member failed once: pause (jittered, growing) so a dead ensemble is not hammered. */
+  private roundFailed(reason: string): void {
     if (this.ended || this.closing) return;
-    this.failuresInRound++;
-    let delayMs = 0;
-    if (this.failuresInRound >= this.order.size) {
-      // Every member failed once: pause (jittered, growing) so a dead ensemble is not hammered.
-      this.failuresInRound = 0;
-      delayMs = Math.round(this.backoffMs * (0.5 + this.config.random() / 2));
-      this.backoffMs = Math.min(this.config.reconnectBackoffMs.max, this.backoffMs * 2);
-    }
+    const delayMs = Math.round(this.backoffMs * (0.5 + this.config.random() / 2));
+    this.backoffMs = Math.min(this.config.reconnectBackoffMs.max, this.backoffMs * 2);
     this.lastFailure = reason;
     this.retryTimer = this.config.scheduler.setTimeout(() => this.attempt(), delayMs);
   }
@@ -250,12 +284,15 @@ export class Session {
         onMessage: (message) => this.onMessage(link, message),
         onClose: (reason) => this.lost(link, `member closed the connection: ${reason}`),
       });
-      this.failuresInRound = 0;
+      this.order.served(link.memberIndex);
       this.backoffMs = this.config.reconnectBackoffMs.initial;
       this.lastFailure = null;
-      this.heartbeat = new Heartbeat(this.config.scheduler, connected.timeoutMs, {
+      const answerTimeoutMs = this.config.answerTimeoutMs ?? defaultAnswerTimeoutMs(connected.timeoutMs);
+      this.heartbeat = new Heartbeat(this.config.scheduler, connected.timeoutMs, answerTimeoutMs, {
         ping: () => this.send(link, { type: 'ping' }),
-        silent: (ms) => this.lost(link, `nothing heard from member ${link.memberIndex} for ${Math.round(ms)}ms`),
+        awaiting: () => this.inFlight.length > 0,
+        sending: () => link.unsentBytes > 0,
+        silent: (ms, why) => this.lost(link, `nothing heard from member ${link.memberIndex} for ${Math.round(ms)}ms (${why})`),
       });
       const state = connected.readOnly ? 'CONNECTED_READ_ONLY' : 'CONNECTED';
       this.setState(state, { memberIndex: link.memberIndex });
@@ -287,6 +324,7 @@ export class Session {
     const xid = this.nextXid++;
     // In flight before it is sent: a synchronous member may answer from inside send().
     this.inFlight.push({ xid, complete });
+    this.heartbeat?.expecting();
     this.send(link, { type: 'request', xid, operation });
   }
 
@@ -304,6 +342,9 @@ export class Session {
         this.inFlight.shift();
         this.queue.push(() => head.complete({ ok: true, response: message }));
         if (message.readOnly === true && this.state === 'CONNECTED') this.wentReadOnly(link);
+        // Another connection of ours (a losing connect attempt) took the session over at the leader:
+        // the request was refused, not applied. Reconnecting makes this connection the owner again.
+        else if (message.err === ErrorCode.SESSIONMOVED) this.lost(link, `member ${link.memberIndex}: the session moved to another connection`);
         return;
       }
       case 'watch':
@@ -333,6 +374,8 @@ export class Session {
   /** The connection is gone but the session may live on: fail what was in flight, find another member. */
   private lost(link: Link, reason: string): void {
     if (this.link !== link) return;
+    // It dropped us or went silent: after this, members that did not fail us lately come first.
+    this.order.failed(link.memberIndex);
     this.detach(link, reason);
     if (this.closing) {
       this.finishClose(`connection lost while closing: ${reason}`);
@@ -385,13 +428,13 @@ export class Session {
     if (link === null || this.state !== 'CONNECTED_READ_ONLY' || this.ended || this.closing) return;
     const memberIndex = this.order.nextOther(link.memberIndex);
     if (memberIndex === null) return;
-    const probe = new Handshake(this.config.scheduler, (outcome) => this.onHandshake(probe, outcome));
+    const probe = new Handshake(this.config.scheduler, (outcome) => this.onHandshake(probe, memberIndex, outcome));
     this.probe = probe;
     // canBeReadOnly false: only a member with a quorum accepts, and then the session is already there.
     probe.start(this.config.connector, memberIndex, this.connectRequest(false), this.config.connectTimeoutMs);
   }
 
-  private onProbe(outcome: HandshakeOutcome): void {
+  private onProbe(memberIndex: number, outcome: HandshakeOutcome): void {
     const current = this.link;
     if (outcome.kind === 'connected' && !outcome.connected.readOnly && current !== null) {
       this.queue.hold();
@@ -404,6 +447,7 @@ export class Session {
       return;
     }
     if (outcome.kind === 'connected') outcome.link.close();
+    else this.order.failed(memberIndex);
     if (outcome.kind === 'refused' && outcome.err === ErrorCode.SESSIONEXPIRED && this.seenReadWrite) {
       this.expire(`member refused the session: ${outcome.reason}`);
       return;
@@ -438,6 +482,8 @@ export class Session {
     this.retryTimer = this.closeTimer = null;
     this.handshake?.cancel();
     this.handshake = null;
+    this.race?.cancel();
+    this.race = null;
     this.cancelProbe();
     this.heartbeat?.stop();
     this.heartbeat = null;

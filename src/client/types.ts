@@ -63,6 +63,18 @@ export interface ClientOptions {
   readonly watcher?: Watcher;
   /** How long one connect handshake may take. Default: sessionTimeoutMs / members (ZooKeeper's). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Resuming the session after a lost connection, the next member is tried (as well) when one has
+   * not answered for this long; the first to attach the session wins. Default: 200 ms (at most
+   * connectTimeoutMs). A new session's attempts never overlap.
+   */
+  readonly connectStaggerMs?: number;
+  /**
+   * A request unanswered this long makes the client ping, and a ping unanswered this long makes it
+   * leave the member. Default: a tenth of the negotiated session timeout, within 250 ms–1 s (never
+   * above 2/3 of it, ZooKeeper's read timeout, which stays the outer bound).
+   */
+  readonly answerTimeoutMs?: number;
   /** How long a request made while not connected waits for a connection. Default: sessionTimeoutMs. */
   readonly connectWaitMs?: number;
   /** Pause after a full round of members failed: doubles from `initial` up to `max` (jittered). */

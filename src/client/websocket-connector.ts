@@ -11,6 +11,8 @@ import type { ClientToMember, ConnectionHandlers, Connector, MemberConnection, M
 /** What we use of a WebSocket; the DOM's and the `ws` package's both fit. */
 export interface BinaryWebSocket {
   readonly readyState: number;
+  /** Bytes queued by send() and not yet sent (both the DOM's and `ws`'s have it). */
+  readonly bufferedAmount?: number;
   binaryType: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
@@ -91,6 +93,9 @@ function connect(Ctor: BinaryWebSocketConstructor, url: string, handlers: Connec
       closed = true;
       waiting = null;
       ws.close(1000, 'bye');
+    },
+    unsentBytes() {
+      return (waiting ?? []).reduce((n, frame) => n + frame.length, 0) + (ws.bufferedAmount ?? 0);
     },
   };
 }

@@ -23,6 +23,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { PipelineRecorder } from './pipeline-recorder.js';
 import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
+import { PartitionSwitch } from './test-partition.js';
 import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
 
 export interface NodeMemberOptions {
@@ -61,6 +62,11 @@ export interface NodeMemberOptions {
    * txns. The CLI accepts it only with PEERKEEPER_TEST_HOOKS=corrupt-tree in the environment.
    */
   readonly testCorruptAfterTxns?: number;
+  /**
+   * TEST ONLY (test-partition.ts): SIGUSR2 cuts this member off its peers and clients (no socket
+   * closed) and heals it. The CLI accepts it only with PEERKEEPER_TEST_HOOKS=partition.
+   */
+  readonly testPartition?: boolean;
   /** Record the write pipeline (pipeline-recorder.ts) and save it here when the member stops: `npm run bench:trace`. */
   readonly traceFile?: string;
   readonly log?: (line: string) => void;
@@ -108,6 +114,8 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let started: MemberRunner | undefined;
   const corrupt = o.testCorruptAfterTxns === undefined ? null : corruptTreeAfter(() => started, o.testCorruptAfterTxns, say);
   if (o.testCorruptAfterTxns !== undefined) say(`TEST HOOK ACTIVE: this member will corrupt its own tree after applying ${o.testCorruptAfterTxns} txns`);
+  const partition = o.testPartition === true ? new PartitionSwitch(transport, say) : null;
+  if (partition) say('TEST HOOK ACTIVE: SIGUSR2 cuts this member off the network (peers and clients, no socket closed) and heals it');
   const recorder = o.traceFile === undefined ? null : new PipelineRecorder(o.traceFile);
   const runner = await MemberRunner.start({
     config: {
@@ -147,7 +155,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     endpoint = await startClientEndpoint({
       port: o.clientPort,
       ...(o.clientHost ? { host: o.clientHost } : {}),
-      open: (handlers) => runner.openClient(handlers),
+      open: partition ? partition.gateClients((handlers) => runner.openClient(handlers)) : (handlers) => runner.openClient(handlers),
       http,
       ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
@@ -170,6 +178,8 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
   if (o.allowOrigins?.includes(ANY_ORIGIN)) say('warning: --allow-origin * lets any web page open in a browser on this machine use this member');
+  const togglePartition = (): void => partition?.toggle();
+  if (partition) process.on('SIGUSR2', togglePartition);
   const advice = udpBufferAdvice(udpReceiveBufferDefault());
   if (advice) say(advice);
   let stopping: Promise<void> | null = null;
@@ -180,6 +190,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     status,
     stop: () =>
       (stopping ??= (async () => {
+        process.off('SIGUSR2', togglePartition);
         runner.stop();
         stall.stop();
         await clients.close();

@@ -13,9 +13,14 @@ import { formatZxid } from '../zab/zxid.js';
 export const TEST_HOOKS_ENV = 'PEERKEEPER_TEST_HOOKS';
 export const CORRUPT_TREE_HOOK = 'corrupt-tree';
 
+/** Whether the environment consents to the test hook `hook` (PEERKEEPER_TEST_HOOKS is a comma-separated list). */
+export function testHookAllowed(hook: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env[TEST_HOOKS_ENV] ?? '').split(',').map((s) => s.trim()).includes(hook);
+}
+
 /** Whether the environment consents to the corruption hook. */
 export function corruptionAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env[TEST_HOOKS_ENV] ?? '').split(',').map((s) => s.trim()).includes(CORRUPT_TREE_HOOK);
+  return testHookAllowed(CORRUPT_TREE_HOOK, env);
 }
 
 /** The path a txn wrote, if it created or changed one. */

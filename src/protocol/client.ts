@@ -213,6 +213,11 @@ export interface MemberConnection {
   close(): void;
   /** A frame from this client that could not be decoded (the transport closes the connection; this counts it). */
   badFrame?(reason: string): void;
+  /**
+   * Bytes handed to `send` that have not left this process yet (a WebSocket's bufferedAmount), when
+   * the connection can tell: while ours are still going out, the member's silence is not its own.
+   */
+  unsentBytes?(): number;
 }
 
 /**

@@ -112,6 +112,8 @@ export class WebRtcTransport implements PeerTransport {
   readonly maxMessageBytes = MAX_MESSAGE_BYTES;
   private events: PeerEvents | null = null;
   private closed = false;
+  /** TEST ONLY: cut off by setPartitioned. */
+  private cut = false;
   private readonly sources: SignallingSources;
   private readonly slots = new Map<MemberId, Slot>();
   private readonly everyone: ReadonlySet<MemberId>;
@@ -204,6 +206,29 @@ export class WebRtcTransport implements PeerTransport {
     }
     this.sources.close();
     this.events = null;
+  }
+
+  /**
+   * TEST ONLY (`peerkeeper node --test-partition`): cut this member off the mesh as a network
+   * partition would, or heal it. Every link holds its traffic both ways, its own pings and probes
+   * included (PeerLink.setCut), and signals through the signalling sources are dropped both ways, so
+   * no new link forms across the cut. No socket is closed: the signalling connections stay joined,
+   * so the others still see us present and learn of the cut only from silence. After the heal a
+   * member whose link failed meanwhile is dialled (or knocked on) at once.
+   */
+  setPartitioned(cut: boolean): void {
+    if (this.cut === cut || this.closed) return;
+    this.cut = cut;
+    this.sources.setCut(cut);
+    for (const slot of this.slots.values()) slot.link?.setCut(cut);
+    if (cut) return;
+    for (const [m, slot] of this.slots) {
+      if (this.closed) return;
+      if (slot.up || !this.reachable(m)) continue;
+      slot.attempt = 0;
+      if (this.initiates(m)) this.connect(m);
+      else this.knock(m, slot);
+    }
   }
 
   /** Members currently up, for status lines and tests. */
@@ -346,6 +371,7 @@ export class WebRtcTransport implements PeerTransport {
       },
     });
     slot.link = link;
+    if (this.cut) link.setCut(true);
   }
 
   private connect(remote: MemberId): void {

@@ -102,6 +102,11 @@ export class PeerLink {
   private bufferedBound = 0;
   private lastFlushMs = -Infinity;
   private pumpScheduled = false;
+  /**
+   * TEST ONLY (a simulated network partition, see `setCut`): while set, every chunk in either
+   * direction waits here instead of crossing; null when not cut.
+   */
+  private held: { out: Uint8Array[]; in: Uint8Array[]; bytes: number } | null = null;
 
   constructor(private readonly o: LinkOptions) {
     const peerOptions: SimplePeer.Options = { initiator: o.initiator, trickle: true };
@@ -208,6 +213,27 @@ export class PeerLink {
     this.probeTimer = setTimeout(check, timeoutMs);
   }
 
+  /**
+   * TEST ONLY: cut (or heal) this link as a network partition would. Nothing crosses while cut —
+   * data, our own pings, pongs and probes, relayed signalling — so the remote sees a silent peer, not
+   * a closed one, and the channel stays open. What was sent meanwhile crosses after the heal, in
+   * order: a data channel is reliable and ordered (SCTP retransmits), so a partition delays messages
+   * and never leaves a gap in a live link. Held bytes above maxQueueBytes fail the link, as an
+   * association gives up; a cut longer than idleTimeoutMs fails it by our own keepalive.
+   */
+  setCut(cut: boolean): void {
+    if (cut) {
+      this.held ??= { out: [], in: [], bytes: 0 };
+      return;
+    }
+    const held = this.held;
+    this.held = null;
+    if (held === null || this.state === 'closed') return;
+    // sendRaw and onChunk do nothing once a chunk has failed the link.
+    for (const chunk of held.out) this.sendRaw(chunk);
+    for (const chunk of held.in) this.onChunk(chunk);
+  }
+
   /** Tear down without reporting (the transport is closing or replacing us). */
   destroy(): void {
     if (this.state === 'closed') return;
@@ -231,6 +257,7 @@ export class PeerLink {
     this.chunks = [];
     this.inbox = [];
     this.queuedBytes = 0;
+    if (this.held !== null) this.held = { out: [], in: [], bytes: 0 };
     try {
       this.peer.destroy();
     } catch {
@@ -254,6 +281,7 @@ export class PeerLink {
   }
 
   private sendRaw(chunk: Uint8Array): void {
+    if (this.held !== null) return this.hold(this.held.out, chunk);
     this.lastSentMs = Date.now();
     this.bufferedBound += chunk.length;
     try {
@@ -265,6 +293,7 @@ export class PeerLink {
 
   private onChunk(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
+    if (this.held !== null) return this.hold(this.held.in, chunk);
     this.lastReceivedMs = Date.now();
     this.receivedChunks++;
     if (this.busy) {
@@ -273,6 +302,14 @@ export class PeerLink {
       return;
     }
     this.process(chunk);
+  }
+
+  /** Keeps a chunk back while cut. */
+  private hold(queue: Uint8Array[], chunk: Uint8Array): void {
+    const held = this.held!;
+    held.bytes += chunk.length;
+    if (held.bytes > this.o.maxQueueBytes) this.fail(`over ${this.o.maxQueueBytes} bytes held back by a partition`);
+    else queue.push(chunk);
   }
 
   private process(chunk: Uint8Array): void {

@@ -55,6 +55,8 @@ export class SignallingSources {
   private readonly sources: Source[];
   private events: SourcesEvents | undefined;
   private closed = false;
+  /** TEST ONLY (a simulated partition): signals are dropped both ways; the connections stay joined. */
+  private cut = false;
 
   constructor(
     specs: readonly SignallingSource[],
@@ -87,10 +89,15 @@ export class SignallingSources {
     return out;
   }
 
-  /** Hand a signal to source `index`; false if it is not joined or refused it. */
+  /** TEST ONLY: drop every signal in and out (true) or pass them again (false). */
+  setCut(cut: boolean): void {
+    this.cut = cut;
+  }
+
+  /** Hand a signal to source `index`; false if it is not joined or refused it (or we are cut off). */
   signal(index: number, to: string, data: unknown): boolean {
     const s = this.sources[index];
-    if (s?.client === undefined || !s.joined) return false;
+    if (s?.client === undefined || !s.joined || this.cut) return false;
     try {
       s.client.signal(to, data);
       return true;
@@ -136,7 +143,7 @@ export class SignallingSources {
     const mine = (): boolean => s.client === client && !this.closed;
     s.offs = [
       client.on('signal', (from, data) => {
-        if (mine()) this.events?.signal(from, data, index);
+        if (mine() && !this.cut) this.events?.signal(from, data, index);
       }),
       // Presence events can arrive in the same read as the admission, before join() resolves (a
       // microtask later): 'peers' is the synchronous snapshot, and events apply whenever they come.

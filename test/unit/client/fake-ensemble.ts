@@ -31,6 +31,8 @@ export interface FakeMember {
   silent: boolean;
   /** A member stuck at this zxid refuses clients that have seen later ones. */
   frozenAt: Zxid | null;
+  /** Answers a connect only after this long (an election under way: the member holds it). */
+  connectDelayMs: number;
 }
 
 interface FakeSession {
@@ -57,6 +59,8 @@ export class FakeConnection implements MemberConnection {
   /** The member crashed: what it had not yet sent is lost. */
   severed = false;
   session: FakeSession | null = null;
+  /** What the client's side reports as not yet sent (a large request leaving over a slow link). */
+  unsent = 0;
   readonly watches: Watches = { data: new Set(), exist: new Set(), child: new Set(), persistent: new Set(), recursive: new Set() };
 
   constructor(
@@ -75,6 +79,10 @@ export class FakeConnection implements MemberConnection {
   close(): void {
     this.open = false;
     this.ensemble.forget(this);
+  }
+
+  unsentBytes(): number {
+    return this.unsent;
   }
 }
 
@@ -112,7 +120,7 @@ export class FakeEnsemble {
     options: FakeEnsembleOptions = {},
   ) {
     const n = options.members ?? 3;
-    this.members = Array.from({ length: n }, () => ({ up: true, readOnly: false, silent: false, frozenAt: null }));
+    this.members = Array.from({ length: n }, () => ({ up: true, readOnly: false, silent: false, frozenAt: null, connectDelayMs: 0 }));
     this.attempts = Array.from({ length: n }, () => 0);
     this.tickMs = options.tickMs ?? 100;
     this.latencyMs = options.latencyMs ?? 1;
@@ -175,6 +183,11 @@ export class FakeEnsemble {
     return this.log.filter((m) => m.message.type === type && (tag === undefined || m.tag === tag));
   }
 
+  /** The open connections of client `tag`. */
+  connectionsFor(tag: string): FakeConnection[] {
+    return [...this.connections].filter((c) => c.tag === tag && c.open);
+  }
+
   connectionsOf(member: number): number {
     return [...this.connections].filter((c) => c.member === member && c.open).length;
   }
@@ -189,7 +202,13 @@ export class FakeEnsemble {
   receive(connection: FakeConnection, message: ClientToMember): void {
     const member = this.members[connection.member]!;
     if (!connection.open || !member.up || member.silent) return;
-    if (message.type === 'connect') return this.connect(connection, member, message);
+    if (message.type === 'connect') {
+      if (member.connectDelayMs <= 0) return this.connect(connection, member, message);
+      this.scheduler.setTimeout(() => {
+        if (connection.open && member.up && !member.silent) this.connect(connection, member, message);
+      }, member.connectDelayMs);
+      return;
+    }
     const session = connection.session;
     if (session === null || session.ended) return;
     this.touch(session);
