@@ -6,12 +6,17 @@
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 
-/** The body of GET `path` (query string allowed) at the member whose client URL is `url`. */
-export function adminGet(url: string, path: string, timeoutMs: number): Promise<string> {
+/** Where GET `path` goes for the member whose client URL (ws: or wss:) is `url`, and the getter for it. */
+function adminTarget(url: string, path: string): { target: URL; get: typeof httpGet } {
   const u = new URL(url);
   u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
   const target = new URL(path, u);
-  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  return { target, get: target.protocol === 'https:' ? httpsGet : httpGet };
+}
+
+/** The body of GET `path` (query string allowed) at the member whose client URL is `url`. */
+export function adminGet(url: string, path: string, timeoutMs: number): Promise<string> {
+  const { target, get } = adminTarget(url, path);
   return new Promise((resolve, reject) => {
     const req = get(target, { agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
@@ -46,10 +51,7 @@ export interface AdminBytes {
 
 /** GET `path` as bytes, whatever the status (the caller decides what a 503 means). */
 export function adminGetBytes(url: string, path: string, timeoutMs: number, maxBytes: number): Promise<AdminBytes> {
-  const u = new URL(url);
-  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
-  const target = new URL(path, u);
-  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  const { target, get } = adminTarget(url, path);
   return new Promise((resolve, reject) => {
     const req = get(target, { agent: false, timeout: timeoutMs }, (res) => {
       const declared = Number(res.headers['content-length'] ?? 0);
