@@ -5,10 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
+import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2181] [--client-host 127.0.0.1]
+                [--zk-port P [--zk-host 127.0.0.1] [--zk-4lw ruok,srvr,…|*]]   ZooKeeper's own client protocol (off by default)
                 [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
                 [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--log-retention 1000] [--exit-with-parent]
@@ -26,6 +28,9 @@ const FLAGS = {
   data: 'string',
   'client-port': 'int',
   'client-host': 'string',
+  'zk-port': 'int',
+  'zk-host': 'string',
+  'zk-4lw': 'string',
   'rendezvous-port': 'int',
   'rendezvous-host': 'string',
   'tick-ms': 'int',
@@ -77,6 +82,16 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     if (corruptAfter < 1) throw new UsageError('--test-corrupt-after must be at least 1');
   }
 
+  const zkPort = f.int('zk-port');
+  if (zkPort !== undefined && (zkPort < 0 || zkPort > 65535)) throw new UsageError('--zk-port must be 0–65535');
+  const zkHost = f.string('zk-host');
+  const zk4lw = f.string('zk-4lw');
+  let zkFourLetterWhitelist: Set<string> | undefined;
+  try {
+    if (zk4lw !== undefined) zkFourLetterWhitelist = parseFourLetterWhitelist(zk4lw);
+  } catch (err) {
+    throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
+  }
   const member = await startNodeMember({
     id,
     members,
@@ -86,6 +101,9 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     dataDir: need('data'),
     clientPort: f.int('client-port') ?? 2181,
     ...(clientHost ? { clientHost } : {}),
+    ...(zkPort !== undefined ? { zkPort } : {}),
+    ...(zkHost ? { zkHost } : {}),
+    ...(zkFourLetterWhitelist ? { zkFourLetterWhitelist } : {}),
     ...(rendezvousPort !== undefined ? { rendezvousPort } : {}),
     ...(rendezvousHost ? { rendezvousHost } : {}),
     ...(tickMs !== undefined ? { tickMs } : {}),
