@@ -112,7 +112,8 @@ export class GatewayConnection {
       type: 'connect',
       sessionId,
       password: req.passwd,
-      timeoutMs: req.timeOut,
+      // ZooKeeper negotiates any number into its bounds; the member does too, from 1 ms up.
+      timeoutMs: Math.max(1, req.timeOut),
       lastZxidSeen: longToZxid(req.lastZxidSeen),
       canBeReadOnly: req.readOnly,
     });
