@@ -154,7 +154,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         open: (handlers) => runner.openClient(handlers),
         fourLetter: {
           srvr: () => srvrText(status(), gateway?.connections() ?? 0),
-          mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()),
+          mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()) + gatewayMntr(gateway),
           cons: () => (gateway?.describeConnections() ?? []).join('\n'),
           wchs: () => `Total watches:${runner.metrics().watchCount}\n`,
           readOnly: () => !status().serving,
@@ -229,6 +229,20 @@ function srvrText(s: MemberStatus, zkConnections: number): string {
     `Zxid: ${s.lastZxid}`,
     `Mode: ${s.serving ? mode : 'read-only'}`,
     `Node count: ${s.znodeCount ?? 0}`,
+    '',
+  ].join('\n');
+}
+
+/** The gateway's own counters, in mntr's `key<TAB>value` lines. */
+function gatewayMntr(g: Gateway | null): string {
+  if (g === null) return '';
+  const c = g.counters;
+  return [
+    `zk_gateway_connections\t${g.connections()}`,
+    `zk_gateway_connections_total\t${c.connections}`,
+    `zk_gateway_malformed_packets\t${c.malformedPackets}`,
+    `zk_gateway_oversized_packets\t${c.oversizedPackets}`,
+    `zk_gateway_four_letter_words\t${c.fourLetterWords}`,
     '',
   ].join('\n');
 }
