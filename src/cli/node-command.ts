@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
+import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped } from './args.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
-                --data DIR [--client-port 2181] [--client-host 127.0.0.1]
+                --data DIR [--client-port 2281] [--client-host 127.0.0.1]
                 [--zk-port P [--zk-host 127.0.0.1] [--zk-4lw ruok,srvr,…|*]]   ZooKeeper's own client protocol (off by default)
                 [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
@@ -99,7 +100,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     secret,
     signal: parseUrlList(need('signal'), '--signal'),
     dataDir: need('data'),
-    clientPort: f.int('client-port') ?? 2181,
+    clientPort: f.int('client-port') ?? DEFAULT_CLIENT_PORT,
     ...(clientHost ? { clientHost } : {}),
     ...(zkPort !== undefined ? { zkPort } : {}),
     ...(zkHost ? { zkHost } : {}),
