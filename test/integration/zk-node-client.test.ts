@@ -6,7 +6,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createRequire } from 'node:module';
-import { zkConnectString, zkEnsemble } from './fixtures/zk-ensemble.js';
+import { connect as tcpConnect } from 'node:net';
+import { zkAddress, zkConnectString, zkEnsemble } from './fixtures/zk-ensemble.js';
+
+/** A four-letter word's answer from host:port. */
+function fourLetter(address: string, word: string): Promise<string> {
+  const i = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    let text = '';
+    const s = tcpConnect(Number(address.slice(i + 1)), address.slice(0, i), () => s.write(word));
+    s.on('data', (d) => (text += d.toString()));
+    s.on('error', () => resolve(''));
+    s.on('close', () => resolve(text));
+  });
+}
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -107,6 +120,41 @@ describe('node-zookeeper-client against peerkeeper', { skip: zookeeper === null 
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  test('the member a client is on is killed: it reconnects elsewhere with the same session, its ephemeral and its watch survive', async () => {
+    const c = await connect(zkConnectString(cluster));
+    // Which member is c on? The only one whose `cons` lists a connection that sent a packet (c is the
+    // only client; the connection asking `cons` is listed too, as in ZooKeeper, with recved=0).
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = await Promise.all(cluster.ids.map(async (id) => (await fourLetter(zkAddress(cluster, id), 'cons')).split('\n').filter((l) => /recved=[1-9]/.test(l)).length));
+    if (counts.filter((n) => n > 0).length !== 1) {
+      c.close();
+      assert.fail(`connections per member: ${counts}`);
+    }
+    const victim = cluster.ids[counts.findIndex((n) => n > 0)]!;
+    const d = await connect(zkConnectString(cluster, cluster.ids.filter((id) => id !== victim)));
+    try {
+      const CreateMode = zookeeper.CreateMode;
+      await call((cb) => c.create('/fo-eph', Buffer.from('e'), CreateMode.EPHEMERAL, cb));
+      await call((cb) => c.create('/fo-data', Buffer.from('0'), CreateMode.PERSISTENT, cb));
+      const sessionId = c.getSessionId().toString('hex');
+      // The watch is registered once the read is answered: wait for that before the kill.
+      let fire: (event: Any) => void = () => {};
+      const fired = new Promise<Any>((resolve) => (fire = resolve));
+      await call((cb) => c.getData('/fo-data', (event: Any) => fire(event), cb));
+      const reconnected = new Promise<void>((resolve) => c.once('disconnected', () => c.once('connected', resolve)));
+      await cluster.kill(victim);
+      await reconnected;
+      assert.equal(c.getSessionId().toString('hex'), sessionId);
+      await call((cb) => d.setData('/fo-data', Buffer.from('1'), -1, cb));
+      const ev = await Promise.race([fired, new Promise((_, reject) => setTimeout(() => reject(new Error('the watch did not fire within 10 s of the change')), 10_000))]);
+      assert.equal((ev as Any).getType(), zookeeper.Event.NODE_DATA_CHANGED);
+      assert.ok(await call((cb) => d.exists('/fo-eph', cb)), 'the ephemeral went with a session that lives on');
+    } finally {
+      c.close();
+      d.close();
     }
   });
 });
