@@ -108,7 +108,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         const packet = buffered.slice(4, 4 + length);
         buffered = buffered.subarray(4 + length);
         stats.received++;
-        conn.receive(packet);
+        try {
+          conn.receive(packet);
+        } catch (err) {
+          // A bug in the translation costs this client its connection, never the member.
+          counters.malformedPackets++;
+          return end(`could not translate a packet: ${(err as Error).message}`);
+        }
       }
     });
     socket.on('close', () => {
