@@ -6,13 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { launchEnsemble } from '../node/launch.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
+import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped, wantsHelp } from './args.js';
 
-export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2181] [--tick-ms 50] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
+export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--tick-ms 50] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
 
   A signalling server and N members (child processes) on this machine: member i keeps its data in
-  DATA/i, serves clients on client-port + i - 1 and a rendezvous on signal-port + i.
+  DATA/i, serves ZooKeeper's protocol on zk-port + i - 1 (--no-zk: none), peerkeeper's
+  WebSocket clients on client-port + i - 1 and a rendezvous on signal-port + i.
 
   A member that exits on its own (a crash, a kill -9) is started again after 0.5 s, the delay
   doubling at each exit up to 30 s and back to 0.5 s once the member has stayed up 10 s; each exit
@@ -26,6 +28,8 @@ const FLAGS = {
   data: 'string',
   'signal-port': 'int',
   'client-port': 'int',
+  'zk-port': 'int',
+  'no-zk': 'bool',
   'tick-ms': 'int',
   'no-restart': 'bool',
   'allow-origin': 'list',
@@ -42,7 +46,8 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
   const room = f.string('room') ?? 'demo';
   const dataRoot = resolve(f.string('data') ?? './data');
-  const clientBase = f.int('client-port') ?? 2181;
+  const clientBase = f.int('client-port') ?? DEFAULT_CLIENT_PORT;
+  const zkBase = f.bool('no-zk') ? null : (f.int('zk-port') ?? DEFAULT_ZK_PORT);
   const tickMs = f.int('tick-ms');
   // A fresh secret per run: only these members (and whoever reads it here) can join the room.
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
@@ -62,6 +67,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     dataRoot,
     signalPort: f.int('signal-port') ?? 4444,
     clientPortBase: clientBase,
+    zkPortBase: zkBase,
     ...(tickMs !== undefined ? { tickMs } : {}),
     allowOrigins,
     rooms: 'configured',
@@ -71,9 +77,10 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
     restart: !f.bool('no-restart'),
   });
-  const { server, supervisor, clientPorts } = launched;
+  const { server, supervisor, clientPorts, zkPorts } = launched;
   console.log(`signalling server ${server.url}, room ${room}; ${size} members, data in ${dataRoot}`);
   console.log(`connect: peerkeeper shell --connect ${clientPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
+  if (zkPorts.length > 0) console.log(`ZooKeeper clients (zkCli.sh, kazoo, Curator, …): ${zkConnectString(zkPorts)}`);
 
   let shown = '';
   const timer = setInterval(() => {

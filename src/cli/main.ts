@@ -7,7 +7,7 @@ const usage = `peerkeeper <command>
                           run the deterministic simulator over many seeds
   sim --seed S [--trace]  replay one seed exactly, printing what happened
   demo                    a simulated ensemble in the terminal, in real time
-  node --id N --members 1,2,3 --room R --signal URL --data DIR [--client-port 2181]
+  node --id N --members 1,2,3 --room R --signal URL --data DIR [--client-port 2281] [--zk-port P]
                           one ensemble member (WebRTC mesh, files, a local client port)
   start [--port 5173]     the browser demo (Vite), a signalling server and a Node ensemble (npm start)
   ensemble [--size 3]     a signalling server and N members on this machine, with status lines

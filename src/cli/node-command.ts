@@ -10,9 +10,12 @@ import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX
 import { parseAllowedOrigins } from '../node/origin-check.js';
 import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
+import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
+import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
-                --data DIR [--client-port 2181] [--client-host 127.0.0.1]
+                --data DIR [--client-port 2281] [--client-host 127.0.0.1]
+                [--zk-port P [--zk-host 127.0.0.1] [--zk-4lw ruok,srvr,…|*]]   ZooKeeper's own client protocol (off by default)
                 [--rendezvous-port P [--rendezvous-host 0.0.0.0]]
                 [--secret S | --secret-file F | $PEERKEEPER_SECRET]
                 [--tick-ms ${DEFAULT_TICK_MS}] [--snapshot-every 10000] [--log-retention 1000] [--exit-with-parent]
@@ -34,6 +37,9 @@ const FLAGS = {
   data: 'string',
   'client-port': 'int',
   'client-host': 'string',
+  'zk-port': 'int',
+  'zk-host': 'string',
+  'zk-4lw': 'string',
   'rendezvous-port': 'int',
   'rendezvous-host': 'string',
   'tick-ms': 'int',
@@ -104,6 +110,16 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--test-partition lets a signal cut this member off the network; it is refused unless ${TEST_HOOKS_ENV}=${PARTITION_HOOK} is set`);
   }
 
+  const zkPort = f.int('zk-port');
+  if (zkPort !== undefined && (zkPort < 0 || zkPort > 65535)) throw new UsageError('--zk-port must be 0–65535');
+  const zkHost = f.string('zk-host');
+  const zk4lw = f.string('zk-4lw');
+  let zkFourLetterWhitelist: Set<string> | undefined;
+  try {
+    if (zk4lw !== undefined) zkFourLetterWhitelist = parseFourLetterWhitelist(zk4lw);
+  } catch (err) {
+    throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
+  }
   const member = await startNodeMember({
     id,
     members,
@@ -111,8 +127,11 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     secret,
     signal: parseUrlList(need('signal'), '--signal'),
     dataDir: need('data'),
-    clientPort: f.int('client-port') ?? 2181,
+    clientPort: f.int('client-port') ?? DEFAULT_CLIENT_PORT,
     ...(clientHost ? { clientHost } : {}),
+    ...(zkPort !== undefined ? { zkPort } : {}),
+    ...(zkHost ? { zkHost } : {}),
+    ...(zkFourLetterWhitelist ? { zkFourLetterWhitelist } : {}),
     ...(rendezvousPort !== undefined ? { rendezvousPort } : {}),
     ...(rendezvousHost ? { rendezvousHost } : {}),
     ...(tickMs !== undefined ? { tickMs } : {}),

@@ -5,6 +5,7 @@
  * says whether every command succeeded. The pieces live in ./shell/.
  */
 import { createInterface } from 'node:readline';
+import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
 import { UsageError, parseFlags } from './args.js';
 import { parseConnectString } from './shell/connection.js';
 import { formatError } from './shell/format.js';
@@ -13,7 +14,7 @@ import { ShellUsageError } from './shell/parse.js';
 import { Shell } from './shell/shell.js';
 
 export const shellUsage = `peerkeeper shell [--connect host:port[,host:port...]] [--timeout 4000] [--read-only] [-c "cmd; cmd"]
-  --connect    the members' client ports, host:port or ws:// URLs (default 127.0.0.1:2181)
+  --connect    the members' client ports, host:port or ws:// URLs (default 127.0.0.1:2281)
   --timeout    the session timeout asked for, in ms
   --read-only  accept a member cut off from its quorum (reads only)
   -c           run these ;-separated commands and exit (non-zero if any failed)
@@ -35,7 +36,7 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
   if (f.positional.length > 0) throw new UsageError(`unexpected ${f.positional.join(' ')}\nusage: ${shellUsage}`);
   let urls: string[];
   try {
-    urls = parseConnectString(f.string('connect') ?? '127.0.0.1:2181');
+    urls = parseConnectString(f.string('connect') ?? `127.0.0.1:${DEFAULT_CLIENT_PORT}`);
   } catch (err) {
     if (err instanceof ShellUsageError) throw new UsageError(`--connect: ${err.message}`);
     throw err;

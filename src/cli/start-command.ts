@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchEnsemble, type LaunchedEnsemble } from '../node/launch.js';
+import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
 import { UsageError, parseFlags, untilStopped } from './args.js';
 
@@ -15,12 +16,14 @@ const FLAGS = {
   size: 'int',
   'signal-port': 'int',
   'client-port': 'int',
+  'zk-port': 'int',
+  'no-zk': 'bool',
   data: 'string',
   'no-node': 'bool',
   verbose: 'bool',
 } as const;
 
-export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2181] [--data ./data/start] [--no-node] [--verbose]';
+export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--data ./data/start] [--no-node] [--verbose]';
 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const f = parseFlags(argv, FLAGS);
@@ -64,7 +67,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         secret,
         dataRoot: resolve(f.string('data') ?? './data/start'),
         signalPort: f.int('signal-port') ?? 4444,
-        clientPortBase: f.int('client-port') ?? 2181,
+        clientPortBase: f.int('client-port') ?? DEFAULT_CLIENT_PORT,
+        zkPortBase: f.bool('no-zk') ? null : (f.int('zk-port') ?? DEFAULT_ZK_PORT),
         rooms: 'open',
         allowOrigins: demoOrigins(vite.resolvedUrls?.local ?? [url], vite.resolvedUrls?.network ?? []),
         onLine: (_id, line) => {
@@ -77,6 +81,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   if (launched) {
     console.log(`  signalling server ${launched.server.url}; Node ensemble (room ${room}) on client ports ${launched.clientPorts.join(', ')}`);
     console.log(`  shell: npx peerkeeper shell --connect ${launched.clientPorts.map((p) => `127.0.0.1:${p}`).join(',')}`);
+    if (launched.zkPorts.length > 0) console.log(`  ZooKeeper clients (zkCli.sh, kazoo, Curator, …): ${zkConnectString(launched.zkPorts)}`);
   }
   console.log('Ctrl-C stops everything.\n');
 

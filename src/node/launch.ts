@@ -1,7 +1,7 @@
 /**
  * A signalling server in this process and N members as child processes on this machine, each
  * hosting a rendezvous on signal-port + id (so the mesh outlives the server) and a client port
- * client-port + id − 1. What `peerkeeper ensemble` and `peerkeeper start` run.
+ * client-port + id − 1 (and, unless zkPortBase is null, ZooKeeper's protocol on zk-port + id − 1). What `peerkeeper ensemble` and `peerkeeper start` run.
  */
 import { join } from 'node:path';
 import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
@@ -15,6 +15,8 @@ export interface LaunchOptions {
   readonly dataRoot: string;
   readonly signalPort: number;
   readonly clientPortBase: number;
+  /** ZooKeeper's client protocol on zkPortBase + id − 1; null: off. */
+  readonly zkPortBase?: number | null;
   readonly tickMs?: number;
   /** Browser origins allowed on the members' client ports (`--allow-origin`). */
   readonly allowOrigins?: readonly string[];
@@ -32,6 +34,8 @@ export interface LaunchedEnsemble {
   readonly supervisor: Supervisor;
   readonly ids: readonly number[];
   readonly clientPorts: readonly number[];
+  /** Empty when the ZooKeeper protocol is off. */
+  readonly zkPorts: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
   const ids = Array.from({ length: o.size }, (_, i) => i + 1);
   const rendezvousPort = (id: number): number => o.signalPort + id;
   const clientPort = (id: number): number => o.clientPortBase + id - 1;
+  const zkBase = o.zkPortBase ?? null;
+  const zkPort = (id: number): number => (zkBase ?? 0) + id - 1;
   const server = await startSignallingServer({
     port: o.signalPort,
     host: '127.0.0.1',
@@ -52,6 +58,7 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
       '--signal', [server.url, ...ids.map((m) => `ws://127.0.0.1:${rendezvousPort(m)}`)].join(','),
       '--rendezvous-port', String(rendezvousPort(id)),
       '--data', join(o.dataRoot, String(id)), '--client-port', String(clientPort(id)),
+      ...(zkBase !== null ? ['--zk-port', String(zkPort(id))] : []),
       ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
       ...(o.allowOrigins?.length ? ['--allow-origin', o.allowOrigins.join(',')] : []),
     ],
@@ -66,6 +73,7 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
     supervisor,
     ids,
     clientPorts: ids.map(clientPort),
+    zkPorts: zkBase === null ? [] : ids.map(zkPort),
     stop: async () => {
       await supervisor.stopAll();
       await server.close();

@@ -14,9 +14,11 @@ import { startRendezvous } from '../transport/webrtc/rendezvous.js';
 import { makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
-import { adminHandler } from './admin-http.js';
+import { startGateway, type Gateway } from '../gateway/server.js';
+import { adminHandler, peerkeeperVersion } from './admin-http.js';
 import type { AdmissionLimits } from './admission.js';
 import { EventLoopStall } from './event-loop-stall.js';
+import { renderMntr } from '../server/mntr.js';
 import { startClientEndpoint, type ClientEndpoint } from './client-endpoint.js';
 import { ANY_ORIGIN } from './origin-check.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -36,6 +38,11 @@ export interface NodeMemberOptions {
   readonly dataDir: string;
   readonly clientPort: number;
   readonly clientHost?: string;
+  /** Serve ZooKeeper's own client protocol (gateway/) on this port; absent: off. */
+  readonly zkPort?: number;
+  readonly zkHost?: string;
+  /** Four-letter words answered on the ZooKeeper port (default: every one implemented). */
+  readonly zkFourLetterWhitelist?: ReadonlySet<string>;
   /**
    * Host a rendezvous (a one-room signalling server) on this port, so members restarting while the
    * signalling server is down can find the mesh through us. Others list its URL in their `signal`.
@@ -77,6 +84,7 @@ export interface NodeMemberOptions {
 export interface NodeMember {
   readonly runner: MemberRunner;
   readonly endpoint: ClientEndpoint;
+  readonly gateway: Gateway | null;
   readonly metricsServer: MetricsServer | null;
   status(): MemberStatus;
   stop(): Promise<void>;
@@ -148,6 +156,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   started = runner;
   let endpoint: ClientEndpoint | undefined;
   let metricsServer: MetricsServer | null = null;
+  let gateway: Gateway | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs, stall.recentMaxMs);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
   const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
@@ -162,18 +171,36 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       ...(o.limits ? { limits: o.limits } : {}),
       log: (line) => say(line),
     });
+    if (o.zkPort !== undefined) {
+      gateway = await startGateway({
+        port: o.zkPort,
+        ...(o.zkHost ? { host: o.zkHost } : {}),
+        ...(o.zkFourLetterWhitelist ? { whitelist: o.zkFourLetterWhitelist } : {}),
+        open: (handlers) => runner.openClient(handlers),
+        fourLetter: {
+          srvr: () => srvrText(status(), gateway?.connections() ?? 0),
+          mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()) + gatewayMntr(gateway),
+          cons: () => (gateway?.describeConnections() ?? []).join('\n'),
+          wchs: () => `Total watches:${runner.metrics().watchCount}\n`,
+          readOnly: () => !status().serving,
+        },
+        log: (line) => say(line),
+      });
+    }
     if (o.metricsPort !== undefined) {
       metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status) });
     }
   } catch (err) {
     runner.stop();
     await endpoint?.close();
+    await gateway?.close();
     await rendezvous?.close();
     throw err;
   }
   const clients = endpoint;
   say(
     `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${clients.url}, tick ${tickMs} ms` +
+      (gateway ? `, zookeeper ${gateway.address}` : '') +
       (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
   );
@@ -186,6 +213,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   return {
     runner,
     endpoint: clients,
+    gateway,
     metricsServer,
     status,
     stop: () =>
@@ -194,6 +222,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         runner.stop();
         stall.stop();
         await clients.close();
+        await gateway?.close();
         await metricsServer?.close();
         await rendezvous?.close();
         await storage.close().catch(() => {});
@@ -215,4 +244,35 @@ class EventLog {
       if (line !== null) this.last = line;
     }
   }
+}
+
+
+/** `srvr` in ZooKeeper's layout (the lines its tools parse), from the member's status. */
+function srvrText(s: MemberStatus, zkConnections: number): string {
+  const mode = s.role === 'LEADING' ? 'leader' : s.role === 'FOLLOWING' ? 'follower' : s.role.toLowerCase();
+  const lat = s.latencyMs ?? { min: 0, avg: 0, max: 0 };
+  return [
+    `Zookeeper version: ${peerkeeperVersion()} (ZooKeeper wire protocol)`,
+    `Latency min/avg/max: ${lat.min}/${lat.avg}/${lat.max}`,
+    `Connections: ${s.clientConnections + zkConnections}`,
+    `Outstanding: ${s.outstandingRequests ?? 0}`,
+    `Zxid: ${s.lastZxid}`,
+    `Mode: ${s.serving ? mode : 'read-only'}`,
+    `Node count: ${s.znodeCount ?? 0}`,
+    '',
+  ].join('\n');
+}
+
+/** The gateway's own counters, in mntr's `key<TAB>value` lines. */
+function gatewayMntr(g: Gateway | null): string {
+  if (g === null) return '';
+  const c = g.counters;
+  return [
+    `zk_gateway_connections\t${g.connections()}`,
+    `zk_gateway_connections_total\t${c.connections}`,
+    `zk_gateway_malformed_packets\t${c.malformedPackets}`,
+    `zk_gateway_oversized_packets\t${c.oversizedPackets}`,
+    `zk_gateway_four_letter_words\t${c.fourLetterWords}`,
+    '',
+  ].join('\n');
 }

@@ -12,7 +12,7 @@ import { started, waitConverged, waitForEnsemble } from './fixtures.js';
 test('npm start prints a URL; 3 tabs on it form an ensemble; the classroom is there too', async ({ browser }) => {
   test.setTimeout(180_000);
   const data = mkdtempSync(join(tmpdir(), 'peerkeeper-start-'));
-  const child = spawn(process.execPath, ['bin/peerkeeper.js', 'start', '--port', '5197', '--signal-port', '4590', '--client-port', '2480', '--data', data], {
+  const child = spawn(process.execPath, ['bin/peerkeeper.js', 'start', '--port', '5197', '--signal-port', '4590', '--client-port', '2480', '--zk-port', '2490', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -105,7 +105,7 @@ export class Shell implements ShellContext {
     return fetchMntr(url, this.requestTimeoutMs);
   }
 
-  /** `[peerkeeper: 127.0.0.1:2181(CONNECTED) 3] ` */
+  /** `[peerkeeper: 127.0.0.1:2281(CONNECTED) 3] ` */
   prompt(): string {
     const url = this.memberUrl();
     const where = url !== null ? hostPort(url) : this.urls.map(hostPort).join(',');
