@@ -63,6 +63,11 @@ export class GatewayConnection {
 
   constructor(private readonly o: GatewayConnectionOptions) {}
 
+  /** Requests read and not yet answered (those held behind the connect included): what backpressure counts. */
+  get outstanding(): number {
+    return this.queue.length + this.early.length;
+  }
+
   /** One packet, without its length prefix. */
   receive(packet: Uint8Array): void {
     if (this.state === 'closed') return;

@@ -10,6 +10,9 @@ import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js
 import { GatewayConnection } from './connection.js';
 import { FOUR_LETTER_WORDS, answerFourLetterWord, fourLetterWord, type FourLetterSource } from './four-letter.js';
 
+/** Packets read from one connection per event-loop turn (as the WebSocket port's 256 frames). */
+const PACKETS_PER_TURN = 256;
+
 export interface GatewayOptions {
   readonly port: number; // 0 picks a free port
   readonly host?: string; // 127.0.0.1
@@ -20,6 +23,10 @@ export interface GatewayOptions {
   readonly maxPacketBytes?: number;
   /** A client that stopped reading (this much unsent) is dropped, not buffered forever. */
   readonly maxBufferedBytes?: number;
+  /** Requests a connection may have unanswered before its socket is no longer read (ZooKeeper's globalOutstandingLimit, 1000). */
+  readonly maxOutstanding?: number;
+  /** Connections from one IP (ZooKeeper's maxClientCnxns, 60; 0 = unlimited). */
+  readonly maxClientCnxns?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -28,6 +35,10 @@ export interface GatewayCounters {
   malformedPackets: number;
   oversizedPackets: number;
   fourLetterWords: number;
+  /** Times a connection's reading was paused (backpressure). */
+  throttled: number;
+  /** Connections refused: their IP had maxClientCnxns already. */
+  refusedPerIp: number;
 }
 
 export interface Gateway {
@@ -46,10 +57,22 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const maxPacket = o.maxPacketBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const maxBuffered = o.maxBufferedBytes ?? 16 * 1024 * 1024;
   const whitelist = o.whitelist ?? new Set<string>(FOUR_LETTER_WORDS);
-  const counters: GatewayCounters = { connections: 0, malformedPackets: 0, oversizedPackets: 0, fourLetterWords: 0 };
+  const counters: GatewayCounters = { connections: 0, malformedPackets: 0, oversizedPackets: 0, fourLetterWords: 0, throttled: 0, refusedPerIp: 0 };
+  const maxOutstanding = o.maxOutstanding ?? 1000;
+  const maxPerIp = o.maxClientCnxns ?? 60;
+  const perIp = new Map<string, number>();
   const sockets = new Map<Socket, { received: number; sent: number }>();
 
   const server: Server = createServer((socket) => {
+    const ip = socket.remoteAddress ?? 'unknown';
+    if (maxPerIp > 0 && (perIp.get(ip) ?? 0) >= maxPerIp) {
+      // ZooKeeper closes such a connection at once, with a log line.
+      counters.refusedPerIp++;
+      o.log?.(`zookeeper client from ${ip} refused: it has ${maxPerIp} connections (maxClientCnxns)`);
+      socket.destroy();
+      return;
+    }
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     const stats = { received: 0, sent: 0 };
     sockets.set(socket, stats);
     counters.connections++;
@@ -57,6 +80,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     let buffered: Uint8Array = new Uint8Array(0);
     let first = true;
     let done = false;
+    let replySent = (): void => {};
     const end = (reason: string | null): void => {
       if (done) return;
       done = true;
@@ -73,10 +97,64 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         if (socket.writableLength > maxBuffered) return end('client is not reading its replies');
         stats.sent++;
         socket.write(bytes);
+        replySent();
       },
       close: (reason) => end(reason),
       malformed: () => counters.malformedPackets++,
     });
+
+    // Backpressure, as on the WebSocket port: at most PACKETS_PER_TURN packets per event-loop turn (so
+    // peer messages and ticks get the loop in between), and no reading while this connection has
+    // maxOutstanding requests unanswered; the socket is paused, the kernel window fills, the client waits.
+    let paused = false;
+    let drainScheduled = false;
+    const scheduleDrain = (): void => {
+      if (drainScheduled || done) return;
+      drainScheduled = true;
+      setImmediate(() => {
+        drainScheduled = false;
+        drain();
+      });
+    };
+    const setPaused = (pause: boolean): void => {
+      if (pause === paused) return;
+      paused = pause;
+      if (pause) {
+        counters.throttled++;
+        socket.pause();
+      } else socket.resume();
+    };
+    const drain = (): void => {
+      let budget = PACKETS_PER_TURN;
+      while (!done && buffered.byteLength >= 4) {
+        const length = new DataView(buffered.buffer, buffered.byteOffset, 4).getInt32(0);
+        if (length < 0 || length > maxPacket) {
+          counters.oversizedPackets++;
+          return end(`packet length ${length} is out of range (limit ${maxPacket} bytes)`);
+        }
+        if (buffered.byteLength < 4 + length) break;
+        if (budget === 0) {
+          setPaused(true);
+          return scheduleDrain();
+        }
+        if (conn.outstanding >= maxOutstanding) return setPaused(true); // resumed as replies go out
+        const packet = buffered.slice(4, 4 + length);
+        buffered = buffered.subarray(4 + length);
+        stats.received++;
+        budget--;
+        try {
+          conn.receive(packet);
+        } catch (err) {
+          // A bug in the translation costs this client its connection, never the member.
+          counters.malformedPackets++;
+          return end(`could not translate a packet: ${(err as Error).message}`);
+        }
+      }
+      setPaused(false);
+    };
+    replySent = (): void => {
+      if (paused && conn.outstanding < maxOutstanding / 2) scheduleDrain();
+    };
 
     socket.on('data', (chunk: Buffer) => {
       if (done) return;
@@ -98,27 +176,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           return;
         }
       }
-      while (!done && buffered.byteLength >= 4) {
-        const length = new DataView(buffered.buffer, buffered.byteOffset, 4).getInt32(0);
-        if (length < 0 || length > maxPacket) {
-          counters.oversizedPackets++;
-          return end(`packet length ${length} is out of range (limit ${maxPacket} bytes)`);
-        }
-        if (buffered.byteLength < 4 + length) break;
-        const packet = buffered.slice(4, 4 + length);
-        buffered = buffered.subarray(4 + length);
-        stats.received++;
-        try {
-          conn.receive(packet);
-        } catch (err) {
-          // A bug in the translation costs this client its connection, never the member.
-          counters.malformedPackets++;
-          return end(`could not translate a packet: ${(err as Error).message}`);
-        }
-      }
+      if (!paused) drain();
     });
     socket.on('close', () => {
       sockets.delete(socket);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
       done = true;
       conn.closed();
     });

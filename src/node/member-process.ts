@@ -176,6 +176,10 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         port: o.zkPort,
         ...(o.zkHost ? { host: o.zkHost } : {}),
         ...(o.zkFourLetterWhitelist ? { whitelist: o.zkFourLetterWhitelist } : {}),
+        // The same per-IP cap and outstanding limit as the WebSocket port (each port counts its own).
+        ...(o.limits?.maxClientCnxns !== undefined ? { maxClientCnxns: o.limits.maxClientCnxns } : {}),
+        ...(o.limits?.globalOutstandingLimit !== undefined ? { maxOutstanding: o.limits.globalOutstandingLimit } : {}),
+        ...(o.limits?.maxRequestBytes !== undefined ? { maxPacketBytes: o.limits.maxRequestBytes } : {}),
         open: (handlers) => runner.openClient(handlers),
         fourLetter: {
           srvr: () => srvrText(status(), gateway?.connections() ?? 0),
@@ -273,6 +277,8 @@ function gatewayMntr(g: Gateway | null): string {
     `zk_gateway_malformed_packets\t${c.malformedPackets}`,
     `zk_gateway_oversized_packets\t${c.oversizedPackets}`,
     `zk_gateway_four_letter_words\t${c.fourLetterWords}`,
+    `zk_gateway_throttled\t${c.throttled}`,
+    `zk_gateway_refused_per_ip\t${c.refusedPerIp}`,
     '',
   ].join('\n');
 }
