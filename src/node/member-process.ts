@@ -11,7 +11,7 @@ import type { ServerReady } from '../server/member.js';
 import { FileStorage } from '../storage/file.js';
 import { WebRtcTransport } from '../transport/webrtc.js';
 import { startRendezvous } from '../transport/webrtc/rendezvous.js';
-import { makeZabConfig, type ZabConfig } from '../zab/config.js';
+import { DEFAULT_ZAB_TIMING, makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
@@ -93,6 +93,8 @@ export interface NodeMember {
 /** Defaults for a LAN or one machine: a 50 ms tick, a dead leader noticed after 5 ticks of silence. */
 export const DEFAULT_TICK_MS = 50;
 export const DEFAULT_MAX_SESSION_TIMEOUT_MS = 60_000;
+/** How long a member waits for the leader to answer a forwarded write before it calls it lost. */
+const FORWARD_TIMEOUT_MS = 10_000;
 
 export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember> {
   const log = o.log ?? ((line: string) => console.log(line));
@@ -132,6 +134,11 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       snapshotEveryTxns: o.snapshotEveryTxns ?? 10_000,
       minSessionTimeoutMs: o.minSessionTimeoutMs ?? 2 * tickMs,
       maxSessionTimeoutMs: o.maxSessionTimeoutMs ?? DEFAULT_MAX_SESSION_TIMEOUT_MS,
+      // A forwarded write is lost only when the leader or the link to it fails, and then the member
+      // leaves the quorum and drops its clients anyway: the default (two initLimits, 1 s at the
+      // default tick) took writes that were merely slow on a busy machine for lost ones and dropped
+      // their clients. A real process waits at least 10 s before it calls a write lost.
+      forwardTimeoutTicks: Math.max(2 * (o.zab?.initLimitTicks ?? DEFAULT_ZAB_TIMING.initLimitTicks), Math.ceil(FORWARD_TIMEOUT_MS / tickMs)),
       // One number bounds a client frame at the endpoint and a multi's ops together in the member.
       ...(o.limits?.maxRequestBytes !== undefined ? { maxRequestBytes: o.limits.maxRequestBytes } : {}),
       randomBytes: (n) => new Uint8Array(nodeRandomBytes(n)),
