@@ -5,21 +5,14 @@
  * member changes leader or epoch; the connection past the per-IP cap is closed at once, and counted.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { formedCluster } from './fixtures/cluster.js';
-import { zkAddress } from './fixtures/zk-ensemble.js';
+import { nodeZookeeperClient, zkAddress } from './fixtures/zk-ensemble.js';
 
-const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-let zookeeper: Any = null;
-try {
-  zookeeper = require('node-zookeeper-client');
-} catch {
-  zookeeper = null;
-}
+const zookeeper: Any = nodeZookeeperClient();
 
 const MAX_CNXNS = 6;
 const WRITES = 20_000;

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';
-import { zkAddress, zkConnectString, zkEnsemble } from './fixtures/zk-ensemble.js';
+import { nodeZookeeperClient, zkAddress, zkConnectString, zkEnsemble } from './fixtures/zk-ensemble.js';
 
 /** A four-letter word's answer from host:port. */
 function fourLetter(address: string, word: string): Promise<string> {
@@ -21,15 +20,9 @@ function fourLetter(address: string, word: string): Promise<string> {
   });
 }
 
-const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-let zookeeper: Any = null;
-try {
-  zookeeper = require('node-zookeeper-client');
-} catch {
-  zookeeper = null;
-}
+const zookeeper: Any = nodeZookeeperClient();
 
 function call<T = Any>(fn: (cb: (err: Any, ...rest: Any[]) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, ...rest) => (err ? reject(err) : resolve((rest.length > 1 ? rest : rest[0]) as T))));
