@@ -14,6 +14,7 @@ import { startRendezvous } from '../transport/webrtc/rendezvous.js';
 import { DEFAULT_ZAB_TIMING, makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
+import type { ConnectionHandlers } from '../protocol/client.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
 import { adminHandler, peerkeeperVersion } from './admin-http.js';
 import type { AdmissionLimits } from './admission.js';
@@ -165,13 +166,15 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   let metricsServer: MetricsServer | null = null;
   let gateway: Gateway | null = null;
   const status = (): MemberStatus => memberStatus(runner, transport.upPeers(), endpoint?.connections() ?? 0, startedAt, tickMs, stall.recentMaxMs);
+  // Both client ports reach the member the same way (through the test partition's gate when armed).
+  const openClient = partition ? partition.gateClients((handlers) => runner.openClient(handlers)) : (handlers: ConnectionHandlers) => runner.openClient(handlers);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
   const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
       ...(o.clientHost ? { host: o.clientHost } : {}),
-      open: partition ? partition.gateClients((handlers) => runner.openClient(handlers)) : (handlers) => runner.openClient(handlers),
+      open: openClient,
       http,
       ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
@@ -187,7 +190,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         ...(o.limits?.maxClientCnxns !== undefined ? { maxClientCnxns: o.limits.maxClientCnxns } : {}),
         ...(o.limits?.globalOutstandingLimit !== undefined ? { maxOutstanding: o.limits.globalOutstandingLimit } : {}),
         ...(o.limits?.maxRequestBytes !== undefined ? { maxPacketBytes: o.limits.maxRequestBytes } : {}),
-        open: (handlers) => runner.openClient(handlers),
+        open: openClient,
         fourLetter: {
           srvr: () => srvrText(status(), gateway?.connections() ?? 0),
           mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()) + gatewayMntr(gateway),
