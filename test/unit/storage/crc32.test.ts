@@ -17,3 +17,14 @@ test('CRC over a range and continued with a seed equals the whole', () => {
   assert.equal(crc32(b, 7, b.length), crc32(bytes('peerkeeper')));
   assert.equal(crc32(b.subarray(7), 0, 10, crc32(b, 0, 7)), crc32(b));
 });
+
+test('framing uses a CRC that agrees with crc32.ts: a frame written by one reads under the other', async () => {
+  const { encodeFrame, readFrame } = await import('../../../src/storage/file/framing.js');
+  const value = { zxid: { epoch: 3, counter: 7 }, data: new Uint8Array(100_000).map((_, i) => i * 13) };
+  const frame = encodeFrame(value);
+  assert.equal(frame.readUInt32BE(4), crc32(frame, 8, frame.length), 'the stored CRC is crc32.ts of the payload');
+  const read = readFrame(frame, 0);
+  assert.ok(read.ok);
+  frame[frame.length - 1] ^= 1;
+  assert.deepEqual(readFrame(frame, 0), { ok: false, reason: 'bad CRC' });
+});
