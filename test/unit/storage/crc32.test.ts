@@ -25,6 +25,6 @@ test('framing uses a CRC that agrees with crc32.ts: a frame written by one reads
   assert.equal(frame.readUInt32BE(4), crc32(frame, 8, frame.length), 'the stored CRC is crc32.ts of the payload');
   const read = readFrame(frame, 0);
   assert.ok(read.ok);
-  frame[frame.length - 1] ^= 1;
+  frame.writeUInt8(frame.readUInt8(frame.length - 1) ^ 1, frame.length - 1);
   assert.deepEqual(readFrame(frame, 0), { ok: false, reason: 'bad CRC' });
 });
