@@ -15,6 +15,9 @@ b.start(timeout=15)
 root = "/kazoo"
 a.ensure_path(root + "/x")
 a.create(root + "/cfg", b"v0")
+# b may be on a member that has not applied a's write yet: ZooKeeper promises each client an
+# in-order view, not another client's latest write, so b syncs first, as ZooKeeper's docs advise.
+b.sync(root)
 data, stat = b.get(root + "/cfg")
 assert data == b"v0" and stat.version == 0, (data, stat)
 try:
@@ -36,6 +39,7 @@ assert b.exists(root + "/missing") is None
 seq = a.create(root + "/q-", b"", sequence=True)
 assert seq.startswith(root + "/q-") and len(seq) == len(root + "/q-") + 10, seq
 eph = a.create(root + "/e", b"", ephemeral=True)
+b.sync(root)
 assert b.exists(eph).ephemeralOwner == a.client_id[0], (b.exists(eph), a.client_id)
 assert sorted(b.get_children(root)) == sorted(["x", "cfg", seq.rsplit("/", 1)[1], "e"])
 
@@ -92,6 +96,7 @@ th.join()
 # Ephemerals go with their session.
 a.stop()
 a.close()
+b.sync(root)
 assert b.exists(eph) is None
 b.delete(root, recursive=True)
 assert b.exists(root) is None

@@ -15,6 +15,34 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
 static int deleted_seen = 0;
+static int sync_done = 0;
+static int sync_rc = 0;
+
+static void synced(int rc, const char *value, const void *data) {
+  (void)value; (void)data;
+  pthread_mutex_lock(&lock);
+  sync_rc = rc;
+  sync_done = 1;
+  pthread_cond_broadcast(&changed);
+  pthread_mutex_unlock(&lock);
+}
+
+/* ZooKeeper promises each client an in-order view, not another client's latest write: a consumer on
+ * another server syncs before it reads what a provider just registered, as ZooKeeper's docs advise. */
+static int sync_and_wait(zhandle_t *zh, const char *path) {
+  int rc = zoo_async(zh, path, synced, NULL);
+  if (rc != ZOK) return rc;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 10;
+  pthread_mutex_lock(&lock);
+  while (!sync_done) {
+    if (pthread_cond_timedwait(&changed, &lock, &until) != 0) break;
+  }
+  rc = sync_done ? sync_rc : ZOPERATIONTIMEOUT;
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
 
 static void global_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {
   (void)zh; (void)path; (void)ctx;
@@ -77,6 +105,8 @@ int main(int argc, char **argv) {
   if (rc != ZOK) return fail("create /UserService/Login", rc);
   if (strcmp(created, "/UserService/Login") != 0) return fail("created path", -1);
 
+  rc = sync_and_wait(consumer, "/UserService");
+  if (rc != ZOK) return fail("consumer sync", rc);
   char buf[128];
   int len = sizeof buf - 1;
   struct Stat stat;
