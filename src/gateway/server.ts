@@ -5,13 +5,10 @@
  * decode. The first four bytes of a connection may instead spell a whitelisted four-letter word.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
+import { CLIENT_FRAMES_PER_TURN, DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js';
 import { GatewayConnection } from './connection.js';
 import { FOUR_LETTER_WORDS, answerFourLetterWord, fourLetterWord, type FourLetterSource } from './four-letter.js';
-
-/** Packets read from one connection per event-loop turn (as the WebSocket port's 256 frames). */
-const PACKETS_PER_TURN = 256;
 
 export interface GatewayOptions {
   readonly port: number; // 0 picks a free port
@@ -58,8 +55,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const maxBuffered = o.maxBufferedBytes ?? 16 * 1024 * 1024;
   const whitelist = o.whitelist ?? new Set<string>(FOUR_LETTER_WORDS);
   const counters: GatewayCounters = { connections: 0, malformedPackets: 0, oversizedPackets: 0, fourLetterWords: 0, throttled: 0, refusedPerIp: 0 };
-  const maxOutstanding = o.maxOutstanding ?? 1000;
-  const maxPerIp = o.maxClientCnxns ?? 60;
+  const maxOutstanding = o.maxOutstanding ?? DEFAULT_GLOBAL_OUTSTANDING_LIMIT;
+  const maxPerIp = o.maxClientCnxns ?? DEFAULT_MAX_CLIENT_CNXNS;
   const perIp = new Map<string, number>();
   const sockets = new Map<Socket, { received: number; sent: number }>();
 
@@ -103,7 +100,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       malformed: () => counters.malformedPackets++,
     });
 
-    // Backpressure, as on the WebSocket port: at most PACKETS_PER_TURN packets per event-loop turn (so
+    // Backpressure, as on the WebSocket port: at most CLIENT_FRAMES_PER_TURN packets per event-loop turn (so
     // peer messages and ticks get the loop in between), and no reading while this connection has
     // maxOutstanding requests unanswered; the socket is paused, the kernel window fills, the client waits.
     let paused = false;
@@ -125,7 +122,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       } else socket.resume();
     };
     const drain = (): void => {
-      let budget = PACKETS_PER_TURN;
+      let budget = CLIENT_FRAMES_PER_TURN;
       while (!done && buffered.byteLength >= 4) {
         const length = new DataView(buffered.buffer, buffered.byteOffset, 4).getInt32(0);
         if (length < 0 || length > maxPacket) {

@@ -6,14 +6,13 @@
  * replies drain (backpressure), so a well-behaved client only slows down. client-endpoint.ts applies it.
  */
 import type { AdmissionLimits, AdmissionMetrics } from '../server/admission-metrics.js';
-import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
+import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 
 export type { AdmissionLimits, AdmissionMetrics };
 
-/** ZooKeeper's maxClientCnxns default. */
-export const DEFAULT_MAX_CLIENT_CNXNS = 60;
-/** ZooKeeper's globalOutstandingLimit default. */
-export const DEFAULT_GLOBAL_OUTSTANDING_LIMIT = 1000;
+// Shared with the ZooKeeper port (gateway/server.ts), so both client ports admit alike.
+export { CLIENT_FRAMES_PER_TURN } from '../codec/limits.js';
+export { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS };
 /** ZooKeeper has no such limit; this is far above what one member serves well, and bounds its memory. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 /** Unsent replies at which a connection's requests stop being read (resumed below half of it). */
@@ -21,14 +20,6 @@ export const DEFAULT_READ_PAUSE_BYTES = 1024 * 1024;
 /** Unsent replies at which a client is disconnected as not reading (what watch events alone can reach). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-/**
- * Client frames handed to the member per event-loop turn, all connections together: the rest wait
- * for the next turn, so peer messages (ACKs, PINGs) and ticks get the loop in between. Not much
- * smaller: each turn's proposals leave in one data-channel send per follower, and the native send
- * is the leader's largest cost under a flood (~100 µs a txn); at 32 a turn the leader spent more
- * CPU per write and lost its followers sooner on a loaded machine than at 256.
- */
-export const CLIENT_FRAMES_PER_TURN = 256;
 /**
  * A connection's oldest unanswered request may wait this long before it may add more (the idea of
  * CoDel: bound the queueing delay, not just the count). A count alone does not fit every machine:
