@@ -78,6 +78,8 @@ export class PeerkeeperTarget implements Target {
     // their own schedule (kill9, restart); a supervisor restarting them meanwhile would blur both.
     this.supervisor = new Supervisor({
       ids: this.ids,
+      // Members run the built JavaScript, as the package and `npm start` do (`npm run bench` builds first).
+      form: 'built',
       clientPort: (id) => this.clientPorts.get(id)!,
       args: (id) => [
         '--id', String(id), '--members', this.ids.join(','), '--room', room, '--signal', signal,
