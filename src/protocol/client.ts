@@ -37,7 +37,11 @@ export interface Stat {
   readonly mtime: number;
   /** Changes to the data. */
   readonly version: number;
-  /** Children created under this node (deletes move pzxid, not cversion, as in ZooKeeper 3.5+). */
+  /**
+   * Changes to the children: creates plus deletes, as ZooKeeper 3.8 reports it. (Members store the
+   * count of creates, which names sequential children, and report 2·that − numChildren, as ZooKeeper's
+   * DataNode does; so the root, whose `/zookeeper` was never counted, shows −1 until it has others.)
+   */
   readonly cversion: number;
   /** Changes to the ACL; always 0 here (no ACLs yet). */
   readonly aversion: number;
