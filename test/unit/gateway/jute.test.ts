@@ -42,6 +42,39 @@ function opened(): FakeMember {
   return f;
 }
 
+describe('jute writer', () => {
+  test('big-endian ints and longs (negative, extreme), framed = the length then what finish() gives', () => {
+    const ints = [0, 1, -1, 0x7fffffff, -0x80000000, 0x01020304];
+    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n];
+    const w = new JuteWriter(8); // a small hint: the record grows past it
+    for (const i of ints) w.int(i);
+    for (const l of longs) w.long(l);
+    w.bool(true).string('zk').buffer(null);
+    const expected = new Uint8Array(ints.length * 4 + longs.length * 8 + 1 + 6 + 4);
+    const view = new DataView(expected.buffer);
+    let at = 0;
+    for (const i of ints) (view.setInt32(at, i), (at += 4));
+    for (const l of longs) (view.setBigInt64(at, l), (at += 8));
+    expected.set([1, 0, 0, 0, 2, 0x7a, 0x6b, 0xff, 0xff, 0xff, 0xff], at);
+    assert.deepEqual(w.finish(), expected);
+    const framed = w.framed();
+    assert.equal(new DataView(framed.buffer, framed.byteOffset).getInt32(0), expected.byteLength);
+    assert.deepEqual(framed.subarray(4), expected);
+    const r = new JuteReader(framed.subarray(4));
+    for (const i of ints) assert.equal(r.int(), i);
+    for (const l of longs) assert.equal(r.long(), l);
+  });
+
+  test('a framed record larger than the first buffer keeps every byte', () => {
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => i % 251);
+    const framed = new JuteWriter().int(7).buffer(data).framed();
+    assert.equal(framed.byteLength, 4 + 4 + 4 + 5000);
+    const r = new JuteReader(framed.subarray(4));
+    assert.equal(r.int(), 7);
+    assert.deepEqual(r.buffer(), data);
+  });
+});
+
 describe('jute reader', () => {
   test('refuses lengths the packet cannot hold, reads −1 as null', () => {
     assert.throws(() => new JuteReader(new JuteWriter().int(1000).finish()).buffer(), JuteDecodeError);
