@@ -378,7 +378,8 @@ export class GatewayConnection {
     ops.forEach((o, i) => {
       const memberXid = this.nextMemberXid++;
       const isData = o.type === OpCode.getData;
-      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: o.watch } : { op: 'getChildren', path: o.path, watch: o.watch, withStat: false };
+      // No watches: ZooKeeper's multiRead drops the watch flag of its reads (Op.GetData/GetChildren keep none).
+      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: false } : { op: 'getChildren', path: o.path, watch: false, withStat: false };
       // A hidden slot in the queue: filled when this read's answer arrives, never sent by itself.
       const answer: Answer = (r) => {
         const err = errOf(r);
