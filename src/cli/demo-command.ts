@@ -9,6 +9,12 @@ interface DemoArgs {
   seed: number;
 }
 
+export const demoUsage = `peerkeeper demo [--members 3] [--seconds S] [--speed 0.25] [--seed 7]
+
+  A simulated ensemble in the terminal, in slowed real time (--speed): the same Zab core and
+  simulator as the tests, with the leader crashed every few seconds, so you can watch elections,
+  syncs and commits. Runs until Ctrl-C, or for --seconds S.`;
+
 function parseArgs(argv: readonly string[]): DemoArgs {
   const args: DemoArgs = { members: 3, seconds: Infinity, speed: 0.25, seed: 7 };
   for (let i = 0; i < argv.length; i++) {

@@ -74,6 +74,21 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     sockets.set(socket, stats);
     counters.connections++;
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    // ZooKeeper's server sets TCP_NODELAY on its client sockets: a reply must not wait for the ACK of
+    // the one before it (Nagle). Instead the replies of one task (a COMMIT answers many requests at
+    // once) leave together: the socket is corked at the first and uncorked when the task is done,
+    // one writev for all of them rather than one write each.
+    socket.setNoDelay(true);
+    let corked = false;
+    const hold = (): void => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      queueMicrotask(() => {
+        corked = false;
+        socket.uncork();
+      });
+    };
     let buffered: Uint8Array = new Uint8Array(0);
     let first = true;
     let done = false;
@@ -93,6 +108,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         if (done) return;
         if (socket.writableLength > maxBuffered) return end('client is not reading its replies');
         stats.sent++;
+        hold();
         socket.write(bytes);
         replySent();
       },
@@ -135,7 +151,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           return scheduleDrain();
         }
         if (conn.outstanding >= maxOutstanding) return setPaused(true); // resumed as replies go out
-        const packet = buffered.slice(4, 4 + length);
+        // A copy, packet-sized: what the member keeps (a znode's data) must not pin the whole chunk.
+        // (Not `slice`: on a Buffer that is a view.)
+        const packet = new Uint8Array(buffered.subarray(4, 4 + length));
         buffered = buffered.subarray(4 + length);
         stats.received++;
         budget--;
@@ -155,7 +173,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
     socket.on('data', (chunk: Buffer) => {
       if (done) return;
-      buffered = buffered.byteLength === 0 ? new Uint8Array(chunk) : concat(buffered, chunk);
+      // The chunk itself when nothing is left over (no copy); each packet is then sliced out of it.
+      buffered = buffered.byteLength === 0 ? chunk : concat(buffered, chunk);
       if (first && buffered.byteLength >= 4) {
         first = false;
         const word = fourLetterWord(buffered.subarray(0, 4), whitelist);

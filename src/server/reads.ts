@@ -41,6 +41,8 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
         if (op.watch) watches.addChild(op.path, sessionId);
         return { err: 0, result: op.withStat ? { op: 'getChildren', children, stat } : { op: 'getChildren', children } };
       }
+      case 'getAllChildrenNumber':
+        return { err: 0, result: { op: 'getAllChildrenNumber', count: tree.getAllChildrenNumber(op.path) } };
       case 'getEphemerals':
         return { err: 0, result: { op: 'getEphemerals', paths: tree.getEphemerals(sessionId, op.prefix || '/') } };
       case 'addWatch':
@@ -49,6 +51,10 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
       case 'removeWatches':
         return watches.remove(op.path, sessionId, op.type)
           ? { err: 0, result: { op: 'removeWatches' } }
+          : fail(ErrorCode.NOWATCHER, `no ${op.type.toLowerCase()} watch on ${op.path}`);
+      case 'checkWatches':
+        return watches.has(op.path, sessionId, op.type)
+          ? { err: 0, result: { op: 'checkWatches' } }
           : fail(ErrorCode.NOWATCHER, `no ${op.type.toLowerCase()} watch on ${op.path}`);
       default:
         return fail(ErrorCode.UNIMPLEMENTED, `${op.op} is not served locally`);

@@ -7,7 +7,7 @@ import { failedMultiResults, failedOnLeader } from './multi-outcome.js';
 import { baseName, parentPath, RESERVED_PATH, ROOT_PATH, validatePath } from './paths.js';
 import { PendingView } from './pending.js';
 import type { ApplyResult, OpResult, TxnResult, WatchTrigger } from './results.js';
-import { copyStat, newStat, type MutableStat, type Stat } from './stat.js';
+import { clientStat, copyStat, newStat, type MutableStat, type Stat } from './stat.js';
 import type { CloseSessionTxn, CreateTxn, MultiOpTxn, MultiTxn, SetDataTxn, Txn } from './txn.js';
 import type { NodeInfo, TreeView } from './view.js';
 
@@ -110,23 +110,40 @@ export class DataTree implements TreeView {
     return [...(this.ephemerals.get(sessionId) ?? [])].sort();
   }
 
-  // ---- reads (validate the path: BADARGUMENTS; a missing node: NONODE) ----
+  // ---- reads (validate the path: BADARGUMENTS; a missing node: NONODE); stats as clients see them ----
 
   exists(path: string): Stat | null {
     validatePath(path);
     const n = this.nodes.get(path);
-    return n === undefined ? null : copyStat(n.stat);
+    return n === undefined ? null : clientStat(n.stat);
   }
 
   getData(path: string): { data: Uint8Array; stat: Stat } {
     const n = this.mustGet(path);
-    return { data: n.data.slice(), stat: copyStat(n.stat) };
+    return { data: n.data.slice(), stat: clientStat(n.stat) };
   }
 
   /** Children names sorted (ZooKeeper leaves the order unspecified; sorted is deterministic). */
   getChildren(path: string): { children: string[]; stat: Stat } {
     const n = this.mustGet(path);
-    return { children: [...n.children].sort(), stat: copyStat(n.stat) };
+    return { children: [...n.children].sort(), stat: clientStat(n.stat) };
+  }
+
+  /** How many nodes lie below `path` (ZooKeeper's getAllChildrenNumber): every descendant, not the node itself. */
+  getAllChildrenNumber(path: string): number {
+    const start = this.mustGet(path);
+    let count = 0;
+    const stack: { node: ZNode; path: string }[] = [{ node: start, path }];
+    while (stack.length > 0) {
+      const { node, path: at } = stack.pop()!;
+      for (const name of node.children) {
+        const childPath = at === ROOT_PATH ? `/${name}` : `${at}/${name}`;
+        count++;
+        const child = this.nodes.get(childPath);
+        if (child !== undefined && child.children.size > 0) stack.push({ node: child, path: childPath });
+      }
+    }
+    return count;
   }
 
   /** The session's ephemeral paths that start with `prefix`, sorted (ZooKeeper's getEphemerals). */
@@ -265,7 +282,7 @@ export class DataTree implements TreeView {
       s.pzxid = zxid;
     });
     triggers.push({ type: 'NodeCreated', path: op.path }, { type: 'NodeChildrenChanged', path: parentKey });
-    return { type: 'create', path: op.path, stat: copyStat(node.stat) };
+    return { type: 'create', path: op.path, stat: clientStat(node.stat) };
   }
 
   private setData(op: SetDataTxn, zxid: Zxid, time: number, triggers: WatchTrigger[]): OpResult {
@@ -279,7 +296,7 @@ export class DataTree implements TreeView {
       s.dataLength = node.data.length;
     });
     triggers.push({ type: 'NodeDataChanged', path: op.path });
-    return { type: 'setData', path: op.path, stat: copyStat(node.stat) };
+    return { type: 'setData', path: op.path, stat: clientStat(node.stat) };
   }
 
   private remove(path: string, zxid: Zxid, triggers: WatchTrigger[]): void {
@@ -298,7 +315,8 @@ export class DataTree implements TreeView {
       this.ttls.delete(path);
     }
     parent.children.delete(baseName(path));
-    // ZooKeeper moves pzxid but not cversion on a delete; numChildren follows the child set.
+    // The stored cversion counts creates (it names sequential children), so a delete moves only pzxid
+    // and numChildren; clients still see the delete in cversion, derived as ZooKeeper does (clientStat).
     this.updateStat(parent, (s) => {
       s.pzxid = zxid;
       s.numChildren = parent.children.size;

@@ -27,6 +27,22 @@ export function copyStat(s: Stat): Stat {
   };
 }
 
+/**
+ * The Stat a client sees. Inside the tree (as in ZooKeeper's DataNode) `cversion` counts the children
+ * ever created under a node: it names the next sequential child, and a delete leaves it alone.
+ * ZooKeeper 3.8 reports creates plus deletes instead, derived as 2·cversion − numChildren
+ * (DataNode.copyStat), so a delete shows as a cversion step and a node whose child was added without
+ * counting (the root with `/zookeeper`) shows −1. Every Stat leaving the tree goes through this.
+ */
+export function clientStat(s: Stat): Stat {
+  return { ...copyStat(s), cversion: reportedCversion(s.cversion, s.numChildren) };
+}
+
+/** 2·cversion − numChildren with Java's 32-bit wrap. */
+export function reportedCversion(cversion: number, numChildren: number): number {
+  return (Math.imul(cversion, 2) - numChildren) | 0;
+}
+
 export function newStat(zxid: Zxid, time: number, ephemeralOwner: number, dataLength: number): MutableStat {
   return {
     czxid: zxid,

@@ -5,7 +5,9 @@
  * checker replays committed effects in zxid order and asks it what a read at each zxid must return.
  *
  * Semantics follow ZooKeeper: a sequential create's suffix is the parent's cversion before the create
- * (10 digits); creating a child bumps the parent's cversion, creating or deleting one sets its pzxid;
+ * (10 digits); creating a child bumps the parent's stored cversion, creating or deleting one sets its
+ * pzxid, and a client sees cversion as creates plus deletes (2·stored − numChildren, as ZooKeeper's
+ * DataNode.copyStat reports it);
  * setData bumps version; `multi` is all-or-nothing; ephemerals cannot have children; `closeSession` deletes the
  * session's ephemerals. Containers and TTL nodes are plain nodes here: their removal is a system txn in
  * the ground truth, not something the model decides.
@@ -13,6 +15,7 @@
 import { CREATE_MODES } from '../../protocol/client.js';
 import type { CreateMode, MultiOp, MultiResult, Operation, OperationResult, Stat } from '../../protocol/client.js';
 import { ZXID_ZERO, type Zxid } from '../../zab/zxid.js';
+import { reportedCversion } from '../../tree/stat.js';
 import { ZK } from './errors.js';
 import { LANE_SEEDS, hashBytes, hashString, step, stepNumber } from './hash.js';
 import { isEphemeralMode, isSequential, modeOfEffect, nameOf, parentOf, sequentialPath } from './paths.js';
@@ -31,6 +34,7 @@ export const UNSTAMPED: Stamp = Object.freeze({ zxid: ZXID_ZERO, opId: null });
 export interface ZNode {
   readonly data: Uint8Array;
   readonly version: number;
+  /** Stored as ZooKeeper stores it: children ever created here (the next sequential suffix). */
   readonly cversion: number;
   readonly ephemeralOwner: number;
   readonly mode: CreateMode;
@@ -365,7 +369,7 @@ export class TreeModel {
     this.put(parent, { ...p, cversion: p.cversion + 1, pzxid: stamp.zxid, childrenChangedBy: stamp.opId });
   }
 
-  /** ZooKeeper's delete moves the parent's pzxid but not its cversion (DataTree.deleteNode). */
+  /** A delete moves the parent's pzxid; its stored cversion stays (the reported one follows numChildren). */
   private delete(path: string, stamp: Stamp): void {
     const parent = parentOf(path)!;
     this.put(path, undefined);
@@ -440,7 +444,7 @@ export class TreeModel {
       ctime: n.ctimeMs,
       mtime: n.mtimeMs,
       version: n.version,
-      cversion: n.cversion,
+      cversion: reportedCversion(n.cversion, this.numChildren(path)),
       aversion: 0,
       ephemeralOwner: n.ephemeralOwner,
       dataLength: n.data.length,

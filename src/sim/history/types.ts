@@ -82,7 +82,7 @@ export interface InitialNode {
   readonly data?: Uint8Array;
   readonly ephemeralOwner?: number;
   readonly mode?: CreateMode;
-  /** Defaults 0 (ZooKeeper builds `/zookeeper` without counting it as a child change of `/`). */
+  /** Defaults 0 (ZooKeeper builds `/zookeeper` without counting it as a child change of `/`). cversion is the stored count of creates, not the reported one. */
   readonly version?: number;
   readonly cversion?: number;
 }

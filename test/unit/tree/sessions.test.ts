@@ -43,10 +43,10 @@ describe('sessions', () => {
     assert.equal(l.tree.exists('/a-top'), null);
     assert.deepEqual(l.tree.getEphemerals(A), []);
     assert.equal(l.tree.sessionOpen(A), false);
-    // The parent's pzxid is the closeSession's zxid; its cversion is untouched.
+    // The parent's pzxid is the closeSession's zxid; its cversion counts the two deletes (4 creates + 2).
     const svc = l.tree.exists('/svc')!;
     assert.deepEqual(svc.pzxid, r.zxid);
-    assert.equal(svc.cversion, 4);
+    assert.equal(svc.cversion, 6);
     assert.equal(svc.numChildren, 2);
     assert.equal(l.tree.digest, l.tree.fullDigest());
   });

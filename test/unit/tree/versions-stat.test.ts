@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { zxid, ZXID_ZERO } from '../../../src/zab/zxid.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import { ErrorCode } from '../../../src/tree/errors.js';
-import { nextCversion, nextVersion } from '../../../src/tree/stat.js';
+import { nextCversion, nextVersion, reportedCversion } from '../../../src/tree/stat.js';
 import { Leader, enc } from './harness.js';
 
 describe('versions and conditional writes', () => {
@@ -76,7 +76,8 @@ describe('stat fields after each op', () => {
     const root0 = l.tree.exists('/')!;
     assert.deepEqual(root0, {
       czxid: ZXID_ZERO, mzxid: ZXID_ZERO, pzxid: ZXID_ZERO, ctime: 0, mtime: 0,
-      version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 1,
+      // −1, as ZooKeeper shows it: /zookeeper is a child the root's count of creates never saw.
+      version: 0, cversion: -1, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 1,
     });
 
     l.create('/a', 'abc'); // (1,1) at 1010
@@ -84,7 +85,7 @@ describe('stat fields after each op', () => {
       czxid: zxid(1, 1), mzxid: zxid(1, 1), pzxid: zxid(1, 1), ctime: 1010, mtime: 1010,
       version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0, dataLength: 3, numChildren: 0,
     });
-    assert.deepEqual(l.tree.exists('/'), { ...root0, cversion: 1, pzxid: zxid(1, 1), numChildren: 2 });
+    assert.deepEqual(l.tree.exists('/'), { ...root0, cversion: 0, pzxid: zxid(1, 1), numChildren: 2 });
 
     l.ok({ type: 'setData', path: '/a', data: enc('hello'), version: 0 }); // (1,2) at 1020
     assert.deepEqual(l.tree.exists('/a'), {
@@ -98,10 +99,10 @@ describe('stat fields after each op', () => {
       version: 1, cversion: 1, aversion: 0, ephemeralOwner: 0, dataLength: 5, numChildren: 1,
     });
 
-    l.ok({ type: 'delete', path: '/a/b', version: 0 }); // (1,4): pzxid moves, cversion does not
+    l.ok({ type: 'delete', path: '/a/b', version: 0 }); // (1,4): pzxid moves, and cversion counts the delete
     assert.deepEqual(l.tree.exists('/a'), {
       czxid: zxid(1, 1), mzxid: zxid(1, 2), pzxid: zxid(1, 4), ctime: 1010, mtime: 1020,
-      version: 1, cversion: 1, aversion: 0, ephemeralOwner: 0, dataLength: 5, numChildren: 0,
+      version: 1, cversion: 2, aversion: 0, ephemeralOwner: 0, dataLength: 5, numChildren: 0,
     });
 
     const before = l.tree.exists('/a');
@@ -117,7 +118,7 @@ describe('stat fields after each op', () => {
     }); // (1,6) at 1060: one zxid and one time for every op
     assert.deepEqual(l.tree.exists('/a'), {
       czxid: zxid(1, 1), mzxid: zxid(1, 6), pzxid: zxid(1, 6), ctime: 1010, mtime: 1060,
-      version: 2, cversion: 2, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 1,
+      version: 2, cversion: 3, aversion: 0, ephemeralOwner: 0, dataLength: 0, numChildren: 1,
     });
     assert.deepEqual(l.tree.exists('/a/c'), {
       czxid: zxid(1, 6), mzxid: zxid(1, 6), pzxid: zxid(1, 6), ctime: 1060, mtime: 1060,
@@ -143,5 +144,30 @@ describe('stat fields after each op', () => {
     assert.deepEqual(applied.zxid, zxid(1, 2));
     assert.deepEqual(l.tree.lastZxid, zxid(1, 2));
     assert.deepEqual(l.tree.exportState().nodes, before);
+  });
+});
+
+describe('cversion as clients see it (ZooKeeper 3.8: creates plus deletes)', () => {
+  test('a delete steps the reported cversion; sequential names keep counting creates only', () => {
+    const l = new Leader();
+    l.create('/p');
+    l.create('/p/a');
+    l.create('/p/b');
+    assert.equal(l.tree.exists('/p')!.cversion, 2);
+    l.ok({ type: 'delete', path: '/p/a', version: -1 });
+    assert.equal(l.tree.exists('/p')!.cversion, 3);
+    // ZooKeeper names this child 0000000002, not 3: the suffix is the stored count of creates.
+    const s = l.ok({ type: 'create', path: '/p/s-', data: enc(''), mode: 'PERSISTENT_SEQUENTIAL' }).result;
+    assert.equal(s.type === 'create' && s.path, '/p/s-0000000002');
+    assert.equal(l.tree.getChildren('/p').stat.cversion, 4);
+    // The stored count is what snapshots and the digest carry, unchanged by the delete.
+    assert.equal(l.tree.exportState().nodes.find((n) => n.path === '/p')!.stat.cversion, 3);
+    assert.equal(l.tree.digest, l.tree.fullDigest());
+  });
+
+  test('reportedCversion wraps like a Java int', () => {
+    assert.equal(reportedCversion(0x7fffffff, 0), -2);
+    assert.equal(reportedCversion(5, 3), 7);
+    assert.equal(reportedCversion(0, 1), -1);
   });
 });
