@@ -116,6 +116,8 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     assert.equal(created.stat.numChildren, 0);
     assert.equal(created.stat.ephemeralOwner, 0);
     assert.deepEqual(created.stat.czxid, created.stat.mzxid);
+    // ZooKeeper promises each client its own order, not another's latest write: b syncs first.
+    await b.sync(p('/crud'));
     const got = await b.getData(p('/crud'));
     assert.equal(fromUtf8(got.data), 'v0');
     assert.deepEqual(got.stat, created.stat);
@@ -130,6 +132,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     assert.equal(await a.exists(p('/none')), null);
     await a.create(p('/crud/k1'), null);
     await a.create(p('/crud/k2'), null);
+    await b.sync(p('/crud'));
     const kids = await b.getChildren2(p('/crud'));
     assert.deepEqual([...kids.children].sort(), ['k1', 'k2']);
     assert.equal(kids.stat.numChildren, 2);
@@ -139,6 +142,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     await a.delete(p('/crud/k1'), 0);
     await a.delete(p('/crud/k2'));
     await a.delete(p('/crud'), 1);
+    await b.sync(p('/crud'));
     assert.equal(await b.exists(p('/crud')), null);
   });
 
@@ -168,6 +172,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     await waitFor('both TTL nodes are removed', async () => (await b.exists(ttl)) === null && (await b.exists(ttlSeq)) === null);
     // The ephemerals go with the session.
     await a.close();
+    await b.sync(p('/modes'));
     assert.equal(await b.exists(p('/modes/ephemeral')), null);
     assert.equal(await b.exists(s2), null);
     assert.ok(await b.exists(s1));
@@ -208,6 +213,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     await a.create(p('/w'), '0').catch(() => undefined);
     const seen: string[] = [];
     const record = (tag: string) => (e: WatchedEvent): void => void seen.push(`${tag} ${e.type} ${e.path}`);
+    await b.sync(p('/w'));
     await b.getData(p('/w'), { watch: record('data') });
     await b.exists(p('/w/new'), { watch: record('exist') });
     await b.getChildren(p('/w'), { watch: record('child') });
@@ -259,6 +265,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     await b.create(p('/expiry'), null).catch(() => undefined);
     await a.create(p('/expiry/eph'), 'a', { mode: 'EPHEMERAL' });
     let deleted: WatchedEvent | null = null;
+    await b.sync(p('/expiry'));
     assert.ok(await b.exists(p('/expiry/eph'), { watch: (e) => (deleted = e) }));
     crash.crash();
     await waitFor('the ephemeral goes when the session expires', () => deleted !== null, a.negotiatedTimeoutMs * 4 + WAIT_MS);
@@ -288,6 +295,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     for (const e of elections) await within('candidate starts', e.start());
     assert.equal(elections.filter((e) => e.isLeader).length, 1);
     const first = elections.find((e) => e.isLeader)!;
+    await a.sync(p('/recipes/election'));
     assert.equal(await a.getChildren(p('/recipes/election')).then((k) => k.length), 3);
     await first.resign();
     await waitFor('another candidate leads', () => elections.some((e) => e !== first && e.isLeader));
@@ -319,6 +327,7 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     const consumer = new ServiceRegistry(a);
     await provider.register('UserService', 'Login', '127.0.0.1:8000');
     const changes: (string | null)[] = [];
+    await a.sync('/');
     assert.equal(await consumer.discover('UserService', 'Login', { onChange: (addr) => changes.push(addr) }), '127.0.0.1:8000');
     await c.close();
     await waitFor('the consumer sees the provider gone', () => changes.at(-1) === null);
@@ -434,5 +443,17 @@ describe('ZooKeeperClient through the ZooKeeper connector, against a peerkeeper 
     await waitFor('the watch re-registered by setWatches fires', () => fired !== null, 60_000);
     assert.ok(await b.exists('/pk-move/eph'), 'the ephemeral lives on with the session');
     await a.close();
+  });
+
+  test('a member cut off from its quorum: a client that accepts read-only gets reads and NOTREADONLY', { timeout: 90_000 }, async () => {
+    // One member is down since the test above; with a second one gone the last has no quorum.
+    const running = cluster.ids.filter((id) => cluster.member(id).proc !== null);
+    const connector = zooKeeperConnector(zkConnectString(cluster, running));
+    await cluster.kill(running[0]!);
+    const ro = new ZooKeeperClient({ connector, members: connector.members, sessionTimeoutMs: 6000, canBeReadOnly: true });
+    suite.clients.push(ro);
+    await waitFor('connected read-only', () => ro.state === 'CONNECTED_READ_ONLY', 60_000);
+    assert.equal(fromUtf8((await ro.getData('/pk-move')).data), '1');
+    await assert.rejects(ro.setData('/pk-move', '2'), isCode(ErrorCode.NOTREADONLY));
   });
 });
