@@ -12,7 +12,7 @@
  * so a watch event reaches the client before any reply that follows it on the wire.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { ClientToMember, MemberToClient, MultiOp, MultiResult, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
+import type { ClientToMember, MemberToClient, MultiOp, MultiResult, Operation, OperationResult, SetWatchesRequest, Stat } from '../protocol/client.js';
 import { ZXID_ZERO } from '../zab/zxid.js';
 import { createOpcodeAndFlags, foldSessionId, fromJuteStat, unwrapPassword, wrapPassword } from './client-convert.js';
 import { longToZxid, zxidToLong } from './convert.js';
@@ -48,7 +48,7 @@ export interface ZooKeeperClientConnectionOptions {
 }
 
 /** How to read one reply's body (called only when its header says OK). */
-type BodyReader = (r: JuteReader) => OperationResult;
+type BodyReader = (r: JuteReader, zxid: bigint) => OperationResult;
 
 interface Pending {
   readonly juteXid: number;
@@ -68,6 +68,8 @@ export class ZooKeeperClientConnection {
   private readonly pending: Pending[] = [];
   private pings = 0;
   private setWatchesReplies = 0;
+  /** The session as the client numbers it, once the server granted one (owner of our ephemerals). */
+  private sessionId = 0;
   private readonly acl: readonly JuteAcl[];
 
   constructor(private readonly o: ZooKeeperClientConnectionOptions) {
@@ -132,7 +134,7 @@ export class ZooKeeperClientConnection {
     let result: OperationResult | undefined;
     if (err === ErrorCode.OK) {
       if (head.errFromBody) err = head.errFromBody(r);
-      if (err === ErrorCode.OK) result = head.read(r);
+      if (err === ErrorCode.OK) result = head.read(r, header.zxid);
     }
     this.o.deliver({ type: 'response', xid: head.clientXid, zxid, err, ...(result !== undefined ? { result } : {}) });
   }
@@ -146,6 +148,7 @@ export class ZooKeeperClientConnection {
       return this.o.deliver({ type: 'connectRefused', err: ErrorCode.SESSIONEXPIRED, reason: 'the server says the session has expired or is unknown' });
     }
     this.state = 'open';
+    this.sessionId = foldSessionId(c.sessionId);
     this.o.deliver({
       type: 'connected',
       sessionId: foldSessionId(c.sessionId),
@@ -223,8 +226,9 @@ export class ZooKeeperClientConnection {
         break;
       case 'multi': {
         writeMultiBody(writeRequestHeader(w, juteXid, OpCode.multi), op.ops.map((o) => this.multiOp(o)));
-        const count = op.ops.length;
-        pending((r) => ({ op: 'multi', results: multiResults(readMultiResponse(r, count), count) }));
+        const ops = op.ops;
+        const owner = this.sessionId;
+        pending((r, zxid) => ({ op: 'multi', results: multiResults(readMultiResponse(r, ops.length), ops, zxid, owner) }));
         break;
       }
       case 'sync':
@@ -281,13 +285,16 @@ function createResult(c: { path: string; stat?: JuteStat }): OperationResult {
   return { op: 'create', path: c.path, stat: fromJuteStat(c.stat) };
 }
 
-function multiResults(results: readonly JuteMultiResult[], count: number): MultiResult[] {
-  if (results.length !== count) throw new JuteDecodeError(`multi reply has ${results.length} results for ${count} ops`);
-  return results.map((res): MultiResult => {
+function multiResults(results: readonly JuteMultiResult[], ops: readonly MultiOp[], zxid: bigint, owner: number): MultiResult[] {
+  if (results.length !== ops.length) throw new JuteDecodeError(`multi reply has ${results.length} results for ${ops.length} ops`);
+  return results.map((res, i): MultiResult => {
     switch (res.type) {
-      case 'create':
-        if (res.result.stat === undefined) throw new JuteDecodeError('a create in a multi answered without its Stat');
-        return { op: 'create', path: res.result.path, stat: fromJuteStat(res.result.stat) };
+      case 'create': {
+        if (res.result.stat !== undefined) return { op: 'create', path: res.result.path, stat: fromJuteStat(res.result.stat) };
+        const op = ops[i];
+        if (op?.op !== 'create') throw new JuteDecodeError(`multi result ${i} is a create, op ${i} is a ${op?.op}`);
+        return { op: 'create', path: res.result.path, stat: freshStat(op, zxid, owner) };
+      }
       case 'setData':
         return { op: 'setData', stat: fromJuteStat(res.stat) };
       case 'error':
@@ -296,6 +303,20 @@ function multiResults(results: readonly JuteMultiResult[], count: number): Multi
         return { op: res.type };
     }
   });
+}
+
+/**
+ * Apache ZooKeeper answers a plain create inside a multi with its path alone (CreateResponse; only
+ * containers and TTL nodes get a Create2Response). The client's protocol promises a Stat, so this is
+ * the Stat a node just created by that multi has: created, modified and child-changed at the multi's
+ * zxid (the reply header's: ZooKeeper replies right after applying it), versions 0, no children,
+ * the data's length, our session as owner of an ephemeral. ctime and mtime are 0: the server did
+ * not say, and a time made up here would be a lie.
+ */
+function freshStat(op: Extract<MultiOp, { op: 'create' }>, zxid: bigint, owner: number): Stat {
+  const z = longToZxid(zxid);
+  const ephemeral = op.mode === 'EPHEMERAL' || op.mode === 'EPHEMERAL_SEQUENTIAL';
+  return { czxid: z, mzxid: z, pzxid: z, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: ephemeral ? owner : 0, dataLength: op.data.byteLength, numChildren: 0 };
 }
 
 /** SetWatches in batches of at most SET_WATCHES_BATCH_BYTES of paths, each list in order. */

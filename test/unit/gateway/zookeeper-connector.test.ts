@@ -259,6 +259,28 @@ describe('ZooKeeper connector: operations', () => {
     assert.equal(m?.type === 'response' && m.result?.op === 'multi' ? m.result.results.map((r) => r.op).join() : '', 'create,setData,check,error');
   });
 
+  test("a plain create in a multi answered with its path alone (Apache ZooKeeper's CreateResponse) gets the Stat of a node fresh at the multi's zxid", () => {
+    const h = connected();
+    const ops = [
+      { op: 'create', path: '/e-', data: new Uint8Array(4), mode: 'EPHEMERAL_SEQUENTIAL' },
+      { op: 'create', path: '/p', data: new Uint8Array(0), mode: 'PERSISTENT' },
+    ] as const;
+    h.connection.send({ type: 'request', xid: 1, operation: { op: 'multi', ops } });
+    h.socket.feed(
+      reply(lastXid(h), 0, (w) => {
+        writeMultiHeader(w, OpCode.create, false, 0).string('/e-0000000007');
+        writeMultiHeader(w, OpCode.create, false, 0).string('/p');
+        writeMultiHeader(w, -1, true, -1);
+      }, (5n << 32n) | 9n),
+    );
+    const m = h.messages[0];
+    assert.ok(m?.type === 'response' && m.result?.op === 'multi');
+    const [e, p] = m.result.results;
+    const z = { epoch: 5, counter: 9 };
+    assert.deepEqual(e, { op: 'create', path: '/e-0000000007', stat: { czxid: z, mzxid: z, pzxid: z, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0x77, dataLength: 4, numChildren: 0 } });
+    assert.equal(p?.op === 'create' ? p.stat.ephemeralOwner : -1, 0);
+  });
+
   test('a check by itself goes as a one-op multi; its error comes out of the result', () => {
     const h = connected();
     h.connection.send({ type: 'request', xid: 1, operation: { op: 'check', path: '/c', version: 3 } });
