@@ -45,7 +45,8 @@ function opened(): FakeMember {
 describe('jute writer', () => {
   test('big-endian ints and longs (negative, extreme), framed = the length then what finish() gives', () => {
     const ints = [0, 1, -1, 0x7fffffff, -0x80000000, 0x01020304];
-    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n];
+    // Around 2^32 and 2^53 (where the writer leaves doubles for BigInt), both signs.
+    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n, 0xffffffffn, 0x100000000n, -0x100000000n, -0x100000001n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, -(2n ** 53n) + 1n, -1234567890123n];
     const w = new JuteWriter(8); // a small hint: the record grows past it
     for (const i of ints) w.int(i);
     for (const l of longs) w.long(l);
