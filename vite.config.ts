@@ -13,10 +13,9 @@ const pages = ['index', 'member'].filter((name) => existsSync(`${root}${name}.ht
 
 export default defineConfig({
   root,
-  resolve: {
-    // simple-peer's package entry needs Node's streams and Buffer; its prebuilt bundle needs nothing.
-    alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
-  },
+  // simple-peer's package entry needs Node's streams and Buffer: src imports '#simple-peer', which
+  // package.json's "imports" maps to its prebuilt bundle under the 'browser' condition, as any
+  // app's bundler does for peerkeeper/browser.
   server: {
     host: '127.0.0.1',
     // The pages import ../src: let the dev server read the whole repository.

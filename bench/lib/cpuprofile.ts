@@ -82,7 +82,8 @@ export function frameName(cf: CallFrame, root: string): string {
   return /\.tsx?$/.test(file) && cf.lineNumber <= 0 ? `${fn} ${file}` : `${fn} ${file}:${cf.lineNumber + 1}`;
 }
 
-const isOurs = (file: string): boolean => /^(src|bench)\//.test(file);
+// dist/: members run the built JavaScript in the benchmark.
+const isOurs = (file: string): boolean => /^(src|dist|bench)\//.test(file);
 
 export function selfTime(profile: CpuProfile, root: string, fromUs = -Infinity, toUs = Infinity, top = 15): SelfTimeSummary {
   const byId = new Map<number, ProfileNode>();

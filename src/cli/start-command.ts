@@ -4,6 +4,7 @@
  * ensemble of Node members as child processes that tabs and programs can use.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchEnsemble, type LaunchedEnsemble } from '../node/launch.js';
@@ -34,13 +35,16 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const verbose = f.bool('verbose');
   // Vite first: the members must allow its origin (the demo's pages) on their client ports.
   let launched: LaunchedEnsemble | null = null;
+  // The demo's pages and Vite come with a clone of the repository, not with the installed package.
+  const viteConfig = fileURLToPath(new URL('../../vite.config.ts', import.meta.url));
+  if (!existsSync(viteConfig)) throw new UsageError('start serves the browser demo from a clone of the repository (npm start); an installed package has `peerkeeper ensemble`');
   const { createServer } = await import('vite');
   // Vite exits the process on SIGTERM by itself (status 143) before we could stop the Node members:
   // its handler goes, ours (below) closes Vite and then the ensemble.
   const sigtermBefore = new Set(process.listeners('SIGTERM'));
   const stdinEndBefore = new Set(process.stdin.listeners('end'));
   const vite = await createServer({
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
+    configFile: viteConfig,
     server: { port: f.int('port') ?? 5173, strictPort: false },
     plugins: [
       {

@@ -9,11 +9,9 @@
  * until `start(id)`) and `stopAll()` (the supervisor is shutting down).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cliProcess, type CliForm } from './cli-process.js';
 import { RestartBackoff, type RestartPolicy } from './restart-backoff.js';
 import type { MemberStatus } from './status.js';
-
-const BIN = fileURLToPath(new URL('../../bin/peerkeeper.js', import.meta.url));
 
 export interface SupervisedMember {
   readonly id: number;
@@ -45,6 +43,8 @@ export interface SupervisorOptions {
   readonly restart?: RestartPolicy;
   /** Exits and restarts, as lines for a person. */
   readonly onEvent?: (id: number, message: string) => void;
+  /** Which form of the CLI members run (cli-process.ts): by default the one this supervisor runs in. */
+  readonly form?: CliForm;
   /** What to run for member `id`: `peerkeeper node …` by default (tests substitute a stand-in). */
   readonly command?: (id: number) => { readonly file: string; readonly args: readonly string[] };
 }
@@ -70,7 +70,7 @@ export class Supervisor {
     ctl.wanted = true;
     this.cancelRestart(m, ctl);
     if (m.child) return;
-    const command = this.o.command?.(id) ?? { file: process.execPath, args: [BIN, 'node', ...this.o.args(id), '--exit-with-parent'] };
+    const command = this.o.command?.(id) ?? cliProcess(['node', ...this.o.args(id), '--exit-with-parent'], this.o.form);
     const child = spawn(command.file, [...command.args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...this.o.env },

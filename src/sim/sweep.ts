@@ -28,9 +28,14 @@ export interface WorkerJob {
   readonly workload?: WorkloadKind;
 }
 
-// Workers start without the TypeScript loader the parent may run under: register it, then load.
-const WORKER_ENTRY = new URL('./sweep-worker.ts', import.meta.url).href;
-const WORKER_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_ENTRY)}); })`;
+// Built JavaScript loads the worker as it is; from the TypeScript sources the worker starts without
+// the loader the parent runs under, so it registers tsx first.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(`./sweep-worker.${FROM_SOURCES ? 'ts' : 'js'}`, import.meta.url);
+const startWorker = (workerData: unknown): Worker =>
+  FROM_SOURCES
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_ENTRY.href)}); })`, { eval: true, workerData })
+    : new Worker(WORKER_ENTRY, { workerData });
 
 /** Runs many seeds over worker threads (one per core): each seed is independent and deterministic. */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
@@ -60,7 +65,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
         (job) =>
           new Promise<void>((resolve, reject) => {
             const data: WorkerJob = { seeds: job, ...(options.members ? { members: options.members } : {}), ...(options.workload ? { workload: options.workload } : {}) };
-            const w = new Worker(WORKER_BOOT, { eval: true, workerData: data });
+            const w = startWorker(data);
             running.push(w);
             w.on('message', (r: SimResult) => {
               accept(r);

@@ -10,7 +10,7 @@
  * control, transport) for idleTimeoutMs fails. That notices a peer killed with -9 in seconds, long
  * before ICE does.
  */
-import SimplePeer from 'simple-peer';
+import SimplePeer from '#simple-peer';
 import { computeProof, newNonce, verifyProof } from './auth.js';
 import { MAX_FRAME_BYTES, Reassembler, chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, transportChunk } from './framing.js';
 import { PEER_WIRE_VERSION } from './record-shapes.js';
