@@ -239,6 +239,22 @@ describe('gateway: what the differential tests against ZooKeeper 3.8 pinned down
     assert.equal(reply(f.out[1]!).header.err, ErrorCode.NOWATCHER);
   });
 
+  test('addWatch answers the header then an ErrorResponse (int 0), as ZooKeeper does and its Java client reads; an error, the header alone', () => {
+    const f = opened();
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.addWatch).string('/a').int(1).finish());
+    assert.deepEqual((f.sent.at(-1) as { operation: unknown }).operation, { op: 'addWatch', path: '/a', mode: 'PERSISTENT_RECURSIVE' });
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: 0, result: { op: 'addWatch' } });
+    const ok = reply(f.out[0]!);
+    assert.equal(ok.header.err, 0);
+    assert.equal(ok.r.int(), 0);
+    assert.equal(ok.r.remaining, 0);
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.addWatch).string('/b').int(0).finish());
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: ErrorCode.BADARGUMENTS });
+    const failed = reply(f.out[1]!);
+    assert.equal(failed.header.err, ErrorCode.BADARGUMENTS);
+    assert.equal(failed.r.remaining, 0);
+  });
+
   test('an unknown watcher type or watch mode is MARSHALLINGERROR, never sent to the member', () => {
     const f = opened();
     const before = f.sent.length;
