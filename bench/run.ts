@@ -9,11 +9,13 @@
  *     --warmup S         unmeasured seconds before each round of a throughput row (default 1)
  *     --trials N         trials of the failover and ephemeral rows (default 3)
  *     --zk-ticks 50,2000 ZooKeeper tickTime(s) to run, one column group each (default 50,2000)
- *     --targets LIST     peerkeeper,zookeeper,browser (default all that can run here)
+ *     --targets LIST     peerkeeper,peerkeeper-zk,zookeeper,browser (default all that can run here;
+ *                        peerkeeper-zk: the members' ZooKeeper port driven by ZooKeeper's client)
  *     --rows LIST        set1,set16,set128,createDelete16,get128,failover,ephemeral (default all)
  *     --quick            1 round of 2 s, 0.5 s warm-up, 1 trial (a smoke run)
  *     --install          apt-get install zookeeper first if it is missing (root only)
- *     --profile          instead: CPU-profile the peerkeeper members at 128 outstanding (bench/profile.ts)
+ *     --profile          instead: CPU-profile the peerkeeper members at 128 outstanding (bench/profile.ts;
+ *                        with --targets peerkeeper-zk through their ZooKeeper port)
  *
  * Progress goes to stderr (one line, `\r` on a terminal); the table and BENCH_JSON to stdout.
  * See bench/README.md for what each row does and how to read the numbers.
@@ -23,11 +25,11 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { killEverything } from './lib/cleanup.js';
 import { Progress } from './lib/progress.js';
-import { benchJson, renderNotes, renderTable, type Cell, type TargetResult } from './lib/report.js';
+import { benchJson, orderTargets, renderNotes, renderTable, type Cell, type TargetResult } from './lib/report.js';
 import { ROWS, THROUGHPUT_KEYS, TargetRun, type ScenarioOptions } from './scenarios.js';
 import { PeerkeeperTarget } from './targets/peerkeeper.js';
 import type { Target } from './targets/target.js';
-import { ZooKeeperTarget, zookeeperMissing } from './targets/zookeeper.js';
+import { nodeZookeeperClientMissing, ZooKeeperTarget, zookeeperMissing } from './targets/zookeeper.js';
 
 const LEGEND = [
   '×N: N requests outstanding on one connection to a follower (create+delete: N pairs in flight); 100-byte values; fsync on everywhere.',
@@ -35,8 +37,12 @@ const LEGEND = [
   'leader failover: kill -9 the leader → first successful write from a client on the other members. ephemeral cleanup: kill -9 a provider',
   '  process holding an ephemeral (4 s session) → a watching consumer sees NodeDeleted (the session clock runs from its last heartbeat).',
   'ratio: peerkeeper ÷ that ZooKeeper on the value: > 1 = peerkeeper does more per second (throughput) or takes longer (time rows).',
+  'zk-ratio: the same for peerkeeper through ZooKeeper\'s protocol (--zk-port), driven by the same node-zookeeper-client code as ZooKeeper.',
   '*: see the notes below the table.',
 ];
+
+/** What --targets accepts: `zookeeper` is one column group per --zk-ticks. */
+const TARGET_KEYS = ['peerkeeper', 'peerkeeper-zk', 'zookeeper', 'browser'];
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +75,9 @@ const num = (v: string | undefined, dflt: number, what: string): number => {
   return n;
 };
 
-const code = args.profile ? await (await import('./profile.js')).runProfile({ seconds: num(args['profile-seconds'], 8, 'profile-seconds') }) : await main();
+const code = args.profile
+  ? await (await import('./profile.js')).runProfile({ seconds: num(args['profile-seconds'], 8, 'profile-seconds'), protocol: args.targets === 'peerkeeper-zk' ? 'zookeeper' : 'peerkeeper' })
+  : await main();
 // Everything was stopped in order; whatever handle is left (a client socket closing, a
 // child's pipe) must not keep the benchmark alive. stdout is synchronous on Linux pipes/files/TTYs.
 killEverything();
@@ -88,7 +96,8 @@ async function main(): Promise<number> {
     providerSessionMs: 4000,
   };
   for (const r of options.rows) if (!ROWS.some((x) => x.key === r)) throw new Error(`unknown row ${r}; rows: ${ROWS.map((x) => x.key).join(',')}`);
-  const wantedTargets = new Set((args.targets ?? 'peerkeeper,zookeeper,browser').split(','));
+  const wantedTargets = new Set((args.targets ?? TARGET_KEYS.join(',')).split(','));
+  for (const t of wantedTargets) if (!TARGET_KEYS.includes(t)) throw new Error(`unknown target ${t}; targets: ${TARGET_KEYS.join(',')}`);
   const zkTicks = (args['zk-ticks'] ?? '50,2000').split(',').map((t) => num(t, 50, 'zk-ticks'));
   const rows = ROWS.filter((r) => options.rows.has(r.key));
   const progress = new Progress();
@@ -104,6 +113,13 @@ async function main(): Promise<number> {
   const targets: Target[] = [];
   const skipped: TargetResult[] = [];
   if (wantedTargets.has('peerkeeper')) targets.push(new PeerkeeperTarget());
+  if (wantedTargets.has('peerkeeper-zk')) {
+    const missing = await nodeZookeeperClientMissing();
+    if (missing) {
+      progress.log(`peerkeeper through ZooKeeper's protocol: skipped (${missing})`);
+      skipped.push({ key: 'peerkeeper-zk', label: 'peerkeeper, ZK protocol', side: 'ours', ratioColumn: 'zk-ratio', skipped: missing, config: {}, cells: {} });
+    } else targets.push(new PeerkeeperTarget({ protocol: 'zookeeper' }));
+  }
   if (wantedTargets.has('browser')) {
     const { browserTargetMissing, BrowserTarget } = await import('./targets/browser.js');
     const missing = await browserTargetMissing();
@@ -141,14 +157,14 @@ async function main(): Promise<number> {
     ...runs.map((r): TargetResult => {
       const cells: Record<string, Cell> = { ...r.cells };
       for (const row of rows) cells[row.key] ??= { ok: false, error: r.failure ?? 'not run' };
-      return { key: r.target.key, label: r.target.label, side: r.target.side, config: r.target.config, cells };
+      return { key: r.target.key, label: r.target.label, side: r.target.side, ...(r.target.ratioColumn ? { ratioColumn: r.target.ratioColumn } : {}), config: r.target.config, cells };
     }),
     ...skipped,
   ];
   progress.done();
 
-  // Ours first, then the baselines: the ratio columns follow each baseline.
-  const ordered = [...results.filter((r) => r.key === 'peerkeeper'), ...results.filter((r) => r.key !== 'peerkeeper' && r.side === 'ours'), ...results.filter((r) => r.side === 'baseline')];
+  // Ours first (peerkeeper, peerkeeper-zk, then the tabs), then the baselines: the ratio columns follow each baseline.
+  const ordered = orderTargets(results);
   const elapsed = (Date.now() - started) / 1000;
   console.log('');
   console.log(`peerkeeper vs Apache ZooKeeper: ${meta.machine.cpus} cores (${meta.machine.cpu}), node ${process.version}, ${elapsed.toFixed(0)} s`);

@@ -46,10 +46,39 @@ export interface TargetResult {
   readonly label: string;
   /** Ours (peerkeeper, browser) or the baseline (ZooKeeper). */
   readonly side: 'ours' | 'baseline';
+  /**
+   * Ours only: the header of the column, after every baseline, holding this target ÷ that baseline
+   * (`ratio` for peerkeeper, `zk-ratio` for peerkeeper through ZooKeeper's protocol). When no target
+   * names one, the first of ours gets `ratio`.
+   */
+  readonly ratioColumn?: string;
   /** Why the target did not run (no java, …); its cells are then empty. */
   readonly skipped?: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly cells: Readonly<Record<string, Cell>>;
+}
+
+export interface RatioSource {
+  readonly target: TargetResult;
+  readonly column: string;
+}
+
+/** The table's order: peerkeeper, peerkeeper-zk, the rest of ours (the tabs), then the baselines. */
+export function orderTargets(results: readonly TargetResult[]): TargetResult[] {
+  const first = ['peerkeeper', 'peerkeeper-zk'];
+  return [
+    ...first.flatMap((k) => results.filter((r) => r.key === k)),
+    ...results.filter((r) => !first.includes(r.key) && r.side === 'ours'),
+    ...results.filter((r) => r.side === 'baseline'),
+  ];
+}
+
+/** The targets of ours compared with every baseline, in table order, each with its column's header. */
+export function ratioSources(targets: readonly TargetResult[]): RatioSource[] {
+  const named = targets.filter((t) => t.side === 'ours' && t.ratioColumn !== undefined).map((t) => ({ target: t, column: t.ratioColumn! }));
+  if (named.length > 0) return named;
+  const first = targets.find((t) => t.side === 'ours');
+  return first ? [{ target: first, column: 'ratio' }] : [];
 }
 
 /** The number a row is judged by: ops/s for throughput rows, the median time for time rows. */
@@ -111,26 +140,31 @@ function cellColumns(row: RowSpec, cell: Cell | undefined, skipped: boolean): [s
 }
 
 /**
- * The table: per row, each target's headline number, p50 and p99, and after every baseline the
- * ratio of the first "ours" target to it. Time rows show the median trial and the fastest/slowest.
+ * The table: per row, each target's headline number, p50 and p99, and after every baseline one
+ * ratio column per target of ours compared (ratioSources). Time rows show the median trial and the
+ * fastest/slowest.
  */
 export function renderTable(rows: readonly RowSpec[], targets: readonly TargetResult[]): string {
-  const ours = targets.find((t) => t.side === 'ours');
+  const sources = ratioSources(targets);
   const group: string[] = [''];
   const names: string[] = ['row'];
   for (const t of targets) {
     group.push(t.label, '', '');
     names.push('value', 'p50', 'p99');
     if (t.side === 'baseline') {
-      group.push('');
-      names.push('ratio');
+      for (const s of sources) {
+        group.push('');
+        names.push(s.column);
+      }
     }
   }
   const body = rows.map((row) => {
     const r: string[] = [`${row.label} (${row.unit})`];
     for (const t of targets) {
       r.push(...cellColumns(row, t.cells[row.key], t.skipped !== undefined));
-      if (t.side === 'baseline') r.push(formatRatio(t.skipped ? null : rowRatio(row, ours?.cells[row.key], t.cells[row.key])));
+      if (t.side === 'baseline') {
+        for (const s of sources) r.push(formatRatio(t.skipped || s.target.skipped ? null : rowRatio(row, s.target.cells[row.key], t.cells[row.key])));
+      }
     }
     return r;
   });
@@ -163,7 +197,7 @@ export function renderNotes(rows: readonly RowSpec[], targets: readonly TargetRe
 
 /** Everything, for machines: one line, `BENCH_JSON ` then the JSON. Non-finite numbers become null. */
 export function benchJson(meta: Readonly<Record<string, unknown>>, rows: readonly RowSpec[], targets: readonly TargetResult[]): string {
-  const ours = targets.find((t) => t.side === 'ours');
+  const sources = ratioSources(targets);
   const doc = {
     ...meta,
     targets: targets.map((t) => ({ key: t.key, label: t.label, side: t.side, skipped: t.skipped ?? null, config: t.config })),
@@ -174,7 +208,9 @@ export function benchJson(meta: Readonly<Record<string, unknown>>, rows: readonl
       unit: row.unit,
       results: Object.fromEntries(targets.map((t) => [t.key, t.cells[row.key] ?? null])),
       ratios: Object.fromEntries(
-        targets.filter((t) => t.side === 'baseline').map((t) => [`${ours?.key ?? 'ours'}/${t.key}`, t.skipped ? null : rowRatio(row, ours?.cells[row.key], t.cells[row.key])]),
+        targets
+          .filter((t) => t.side === 'baseline')
+          .flatMap((t) => sources.map((s) => [`${s.target.key}/${t.key}`, t.skipped || s.target.skipped ? null : rowRatio(row, s.target.cells[row.key], t.cells[row.key])])),
       ),
     })),
   };

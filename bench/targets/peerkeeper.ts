@@ -2,7 +2,9 @@
  * Target 1: a 3-member peerkeeper ensemble of `peerkeeper node` child processes (src/node/supervisor.ts),
  * the signalling server in this process, each member hosting a rendezvous, fresh temp data dirs
  * (FileStorage always fsyncs), the default 50 ms tick. Clients: our ZooKeeperClient over each
- * member's WebSocket client port.
+ * member's WebSocket client port, or (`protocol: 'zookeeper'`, the `peerkeeper-zk` target) the
+ * members also started with `--zk-port` and driven by node-zookeeper-client, exactly the client code
+ * of the ZooKeeper target, so that a ratio against ZooKeeper compares servers, not client libraries.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -28,12 +30,18 @@ export interface PeerkeeperTargetOptions {
   readonly dataRoot?: string;
   /** Each member records its write pipeline to `<traceDir>/member-<id>.trace` (bench/trace.ts). */
   readonly traceDir?: string;
+  /**
+   * Which client port the load uses: peerkeeper's WebSocket port with our client (default), or
+   * ZooKeeper's protocol (`--zk-port`) with node-zookeeper-client (clients/zookeeper.ts).
+   */
+  readonly protocol?: 'peerkeeper' | 'zookeeper';
 }
 
 export class PeerkeeperTarget implements Target {
-  readonly key = 'peerkeeper';
-  readonly label = 'peerkeeper';
+  readonly key: string;
+  readonly label: string;
   readonly side = 'ours' as const;
+  readonly ratioColumn: string;
   readonly ids: readonly number[];
   readonly config: Record<string, unknown>;
   readonly root: string;
@@ -43,6 +51,8 @@ export class PeerkeeperTarget implements Target {
   private server: SignallingServer | null = null;
   private supervisor: Supervisor | null = null;
   private clientPorts = new Map<number, number>();
+  private zkPorts = new Map<number, number>();
+  private readonly protocol: 'peerkeeper' | 'zookeeper';
   private readonly tails = new Map<number, string[]>();
   private readonly clients = new Set<BenchClient>();
 
@@ -50,6 +60,11 @@ export class PeerkeeperTarget implements Target {
     const size = o.size ?? 3;
     this.ids = Array.from({ length: size }, (_, i) => i + 1);
     this.tickMs = o.tickMs ?? 50;
+    this.protocol = o.protocol ?? 'peerkeeper';
+    const zk = this.protocol === 'zookeeper';
+    this.key = zk ? 'peerkeeper-zk' : 'peerkeeper';
+    this.label = zk ? 'peerkeeper, ZK protocol' : 'peerkeeper';
+    this.ratioColumn = zk ? 'zk-ratio' : 'ratio';
     this.root = mkdtempSync(join(o.dataRoot ?? tmpdir(), 'peerkeeper-bench-'));
     trackDir(this.root);
     this.config = {
@@ -58,17 +73,18 @@ export class PeerkeeperTarget implements Target {
       tickMs: this.tickMs,
       syncLimitTicks: 5,
       initLimitTicks: 10,
-      client: 'ZooKeeperClient over webSocketConnector (ws)',
+      client: zk ? 'node-zookeeper-client 1.x (spinDelay 100 ms) on each member\'s --zk-port, as for ZooKeeper' : 'ZooKeeperClient over webSocketConnector (ws)',
       dataRoot: this.root,
     };
   }
 
   async start(): Promise<void> {
-    const ports = await freePorts(this.ids.length * 2);
+    const ports = await freePorts(this.ids.length * 3);
     const rendezvous = new Map<number, number>();
     this.ids.forEach((id, i) => {
-      this.clientPorts.set(id, ports[2 * i]!);
-      rendezvous.set(id, ports[2 * i + 1]!);
+      this.clientPorts.set(id, ports[3 * i]!);
+      rendezvous.set(id, ports[3 * i + 1]!);
+      if (this.protocol === 'zookeeper') this.zkPorts.set(id, ports[3 * i + 2]!);
     });
     const room = this.room;
     const secret = this.secret;
@@ -85,6 +101,7 @@ export class PeerkeeperTarget implements Target {
         '--id', String(id), '--members', this.ids.join(','), '--room', room, '--signal', signal,
         '--rendezvous-port', String(rendezvous.get(id)), '--data', join(this.root, `m${id}`),
         '--client-port', String(this.clientPorts.get(id)), '--tick-ms', String(this.tickMs),
+        ...(this.protocol === 'zookeeper' ? ['--zk-port', String(this.zkPorts.get(id))] : []),
         ...(this.o.traceDir ? ['--trace-file', join(this.o.traceDir, `member-${id}.trace`)] : []),
       ],
       env: { ...this.o.env, PEERKEEPER_SECRET: secret, ...(this.o.nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${this.o.nodeOptions}`.trim() } : {}) },
@@ -144,11 +161,19 @@ export class PeerkeeperTarget implements Target {
     );
   }
 
+  /** host:port of the members' ZooKeeper-protocol ports (the `peerkeeper-zk` target). */
+  zkHosts(ids: readonly number[]): string[] {
+    return ids.map((id) => `127.0.0.1:${this.zkPorts.get(id)}`);
+  }
+
   async client(ids: readonly number[], sessionTimeoutMs: number): Promise<BenchClient> {
-    const c = await peerkeeperClient(
-      ids.map((id) => this.url(id)),
-      { sessionTimeoutMs },
-    );
+    const c =
+      this.protocol === 'zookeeper'
+        ? await (await import('../clients/zookeeper.js')).zookeeperClient(this.zkHosts(ids), { sessionTimeoutMs })
+        : await peerkeeperClient(
+            ids.map((id) => this.url(id)),
+            { sessionTimeoutMs },
+          );
     this.clients.add(c);
     const close = c.close.bind(c);
     return { ...c, close: () => (this.clients.delete(c), close()) };
@@ -169,6 +194,7 @@ export class PeerkeeperTarget implements Target {
   }
 
   provider(path: string, sessionTimeoutMs: number): Promise<Provider> {
+    if (this.protocol === 'zookeeper') return spawnProvider('zookeeper-provider.ts', [this.zkHosts(this.ids).join(','), path, String(sessionTimeoutMs)]);
     return spawnProvider('peerkeeper-provider.ts', [this.ids.map((id) => this.url(id)).join(','), path, String(sessionTimeoutMs)]);
   }
 

@@ -15,6 +15,8 @@ export interface Target {
   readonly key: string;
   readonly label: string;
   readonly side: 'ours' | 'baseline';
+  /** Ours compared with every baseline: the header of that ratio column (report.ts, ratioSources). */
+  readonly ratioColumn?: string;
   readonly ids: readonly number[];
   /** What a reader needs to reproduce it (tick, ports are not interesting). */
   readonly config: Record<string, unknown>;

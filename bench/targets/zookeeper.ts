@@ -24,6 +24,11 @@ export async function zookeeperMissing(): Promise<string | null> {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) return 'no `java` on PATH';
   if (!existsSync(ZK_JAR)) return `no ${ZK_JAR} (Debian: apt-get install zookeeper; or pass --install as root)`;
+  return nodeZookeeperClientMissing();
+}
+
+/** Why node-zookeeper-client (the client of the ZooKeeper and peerkeeper-zk targets) cannot load, or null. */
+export async function nodeZookeeperClientMissing(): Promise<string | null> {
   try {
     await import('node-zookeeper-client');
   } catch {

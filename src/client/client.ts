@@ -259,6 +259,21 @@ export class ZooKeeperClient {
     return [...(await this.call({ op: 'getEphemerals', prefix }, 'getEphemerals', prefix)).paths];
   }
 
+  /** How many nodes lie below `path` (its children, theirs, and so on; not `path` itself). NONODE if it is missing. */
+  async getAllChildrenNumber(path: string): Promise<number> {
+    validatePath(path);
+    return (await this.call({ op: 'getAllChildrenNumber', path }, 'getAllChildrenNumber', path)).count;
+  }
+
+  /**
+   * Resolves if the member holds a watch of `type` on `path` for this session (a persistent watch
+   * counts as DATA and CHILDREN, a recursive one as DATA); NOWATCHER otherwise. Changes nothing.
+   */
+  async checkWatches(path: string, type: WatcherType = 'ANY'): Promise<void> {
+    validatePath(path);
+    await this.call({ op: 'checkWatches', path, type }, 'checkWatches', path);
+  }
+
   /** Resolves once the member has applied every write committed before the sync started. */
   async sync(path: string): Promise<string> {
     validatePath(path);

@@ -48,6 +48,10 @@ export function operationProblem(value: unknown): ClientMessageProblem | null {
       return isPath(op.path) && (op.mode === 'PERSISTENT' || op.mode === 'PERSISTENT_RECURSIVE') ? null : 'addWatch needs a path and a mode (PERSISTENT or PERSISTENT_RECURSIVE)';
     case 'removeWatches':
       return isPath(op.path) && (op.type === 'CHILDREN' || op.type === 'DATA' || op.type === 'ANY') ? null : 'removeWatches needs a path and a type (CHILDREN, DATA or ANY)';
+    case 'checkWatches':
+      return isPath(op.path) && (op.type === 'CHILDREN' || op.type === 'DATA' || op.type === 'ANY') ? null : 'checkWatches needs a path and a type (CHILDREN, DATA or ANY)';
+    case 'getAllChildrenNumber':
+      return isPath(op.path) ? null : 'getAllChildrenNumber needs a path';
     case 'closeSession':
       return null;
     default:

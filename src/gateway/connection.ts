@@ -7,7 +7,7 @@
  * they arrive, which is before any reply the member sends after them.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { ConnectionHandlers, MemberConnection, MemberToClient, MultiOp, Operation, OperationResponse, OperationResult } from '../protocol/client.js';
+import type { ConnectionHandlers, MemberConnection, MemberToClient, MultiOp, Operation, OperationResponse, OperationResult, WatcherType } from '../protocol/client.js';
 import { createModeFromFlags, juteEventType, longToSessionId, longToZxid, toJuteStat, zxidToLong } from './convert.js';
 import { JuteDecodeError } from './jute/reader.js';
 import { JuteWriter } from './jute/writer.js';
@@ -275,18 +275,23 @@ export class GatewayConnection {
         return this.ask(xid, { op: 'getEphemerals', prefix: req.prefix }, (r) => withResult(r, 'getEphemerals', (res, w) => w.stringVector(res.paths)));
       case OpCode.addWatch: {
         const mode = req.mode === 0 ? 'PERSISTENT' : req.mode === 1 ? 'PERSISTENT_RECURSIVE' : null;
-        if (mode === null) return this.local(xid, ErrorCode.BADARGUMENTS);
+        // ZooKeeper cannot read an unknown AddWatchMode and answers MARSHALLINGERROR.
+        if (mode === null) return this.local(xid, ErrorCode.MARSHALLINGERROR);
         return this.ask(xid, { op: 'addWatch', path: req.path, mode }, (r) => ({ err: errOf(r) }));
       }
       case OpCode.removeWatches: {
-        const type = req.watcherType === 1 ? 'CHILDREN' : req.watcherType === 2 ? 'DATA' : req.watcherType === 3 ? 'ANY' : null;
-        if (type === null) return this.local(xid, ErrorCode.BADARGUMENTS);
+        const type = watcherTypeOf(req.watcherType);
+        // ZooKeeper cannot read an unknown WatcherType and answers MARSHALLINGERROR.
+        if (type === null) return this.local(xid, ErrorCode.MARSHALLINGERROR);
         return this.ask(xid, { op: 'removeWatches', path: req.path, type }, (r) => ({ err: errOf(r) }));
       }
-      case OpCode.checkWatches:
+      case OpCode.checkWatches: {
+        const type = watcherTypeOf(req.watcherType);
+        if (type === null) return this.local(xid, ErrorCode.MARSHALLINGERROR);
+        return this.ask(xid, { op: 'checkWatches', path: req.path, type }, (r) => ({ err: errOf(r) }));
+      }
       case OpCode.getAllChildrenNumber:
-        // Not in the member's protocol yet: said plainly rather than guessed.
-        return this.local(xid, ErrorCode.UNIMPLEMENTED);
+        return this.ask(xid, { op: 'getAllChildrenNumber', path: req.path }, (r) => withResult(r, 'getAllChildrenNumber', (res, w) => w.int(res.count)));
       case OpCode.setWatches:
       case OpCode.setWatches2:
         // The member answers nothing; it fires what changed since relativeZxid right away.
@@ -307,9 +312,9 @@ export class GatewayConnection {
         return this.ask(xid, { op: 'closeSession' }, (r) => ({ err: errOf(r) }), true);
       case OpCode.multi: {
         const ops: MultiOp[] = [];
-        for (const o of req.ops) {
+        for (const [i, o] of req.ops.entries()) {
           const op = toMultiOp(o);
-          if (typeof op === 'number') return this.local(xid, op);
+          if (typeof op === 'number') return this.local(xid, 0, (w) => writeFailedMulti(w, req.ops.length, i, op));
           ops.push(op);
         }
         const kinds = req.ops.map((o) => o.type);
@@ -323,9 +328,10 @@ export class GatewayConnection {
               results.forEach((res, i) => {
                 switch (res.op) {
                   case 'create':
-                    writeMultiHeader(w, kinds[i]!, false, 0);
-                    if (kinds[i] === OpCode.create) w.string(res.path);
-                    else writeStat(w.string(res.path), toJuteStat(res.stat));
+                    // As ZooKeeper answers: create and create2 as a create (the path), container and
+                    // TTL creates as a create2 (path and stat).
+                    if (kinds[i] === OpCode.create || kinds[i] === OpCode.create2) writeMultiHeader(w, OpCode.create, false, 0).string(res.path);
+                    else writeStat(writeMultiHeader(w, OpCode.create2, false, 0).string(res.path), toJuteStat(res.stat));
                     return;
                   case 'delete':
                     writeMultiHeader(w, OpCode.delete, false, 0);
@@ -372,7 +378,8 @@ export class GatewayConnection {
     ops.forEach((o, i) => {
       const memberXid = this.nextMemberXid++;
       const isData = o.type === OpCode.getData;
-      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: o.watch } : { op: 'getChildren', path: o.path, watch: o.watch, withStat: false };
+      // No watches: ZooKeeper's multiRead drops the watch flag of its reads (Op.GetData/GetChildren keep none).
+      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: false } : { op: 'getChildren', path: o.path, watch: false, withStat: false };
       // A hidden slot in the queue: filled when this read's answer arrives, never sent by itself.
       const answer: Answer = (r) => {
         const err = errOf(r);
@@ -392,6 +399,24 @@ export class GatewayConnection {
       this.member?.send({ type: 'request', xid: memberXid, operation });
     });
   }
+}
+
+/**
+ * A multi whose op `failedAt` the gateway refuses before the member sees it (an ACL, a flag, a TTL):
+ * ZooKeeper's layout for a failed multi, OK for the ops before, the code, RUNTIMEINCONSISTENCY after.
+ * (ZooKeeper would report an earlier op's own failure first; the member is not asked, so this cannot.)
+ */
+function writeFailedMulti(w: JuteWriter, count: number, failedAt: number, code: number): void {
+  for (let i = 0; i < count; i++) {
+    const err = i < failedAt ? 0 : i === failedAt ? code : ErrorCode.RUNTIMEINCONSISTENCY;
+    writeMultiHeader(w, OpCode.error, false, err).int(err);
+  }
+  writeMultiHeader(w, -1, true, -1);
+}
+
+/** Watcher.WatcherType's numbers; null for any other. */
+function watcherTypeOf(n: number): WatcherType | null {
+  return n === 1 ? 'CHILDREN' : n === 2 ? 'DATA' : n === 3 ? 'ANY' : null;
 }
 
 function header(xid: number, zxid: bigint, err: number): Uint8Array {
@@ -429,11 +454,13 @@ export function toMultiOp(req: JuteMultiOp): MultiOp | number {
 
 function toCreate(req: JuteCreate): MultiOp | number {
   if (!isOpenAcl(req.acl)) return ErrorCode.INVALIDACL;
-  const mode = createModeFromFlags(req.flags);
-  if (mode === undefined) return ErrorCode.BADARGUMENTS;
-  const ttlMode = mode === 'PERSISTENT_WITH_TTL' || mode === 'PERSISTENT_SEQUENTIAL_WITH_TTL';
-  if (req.type === OpCode.createContainer && mode !== 'CONTAINER') return ErrorCode.BADARGUMENTS;
+  const flagMode = createModeFromFlags(req.flags);
+  if (flagMode === undefined) return ErrorCode.BADARGUMENTS;
+  const ttlMode = flagMode === 'PERSISTENT_WITH_TTL' || flagMode === 'PERSISTENT_SEQUENTIAL_WITH_TTL';
   if ((req.type === OpCode.createTTL) !== ttlMode) return ErrorCode.BADARGUMENTS;
+  // As ZooKeeper: the opcode makes a container, whatever else the flags say (ephemeral, sequential);
+  // the container flag on a plain create makes a persistent node.
+  const mode = req.type === OpCode.createContainer ? 'CONTAINER' : flagMode === 'CONTAINER' ? 'PERSISTENT' : flagMode;
   if (req.type === OpCode.createTTL) {
     const ttl = req.ttl ?? 0n;
     if (ttl <= 0n || ttl > BigInt(Number.MAX_SAFE_INTEGER)) return ErrorCode.BADARGUMENTS;

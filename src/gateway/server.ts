@@ -74,6 +74,21 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     sockets.set(socket, stats);
     counters.connections++;
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    // ZooKeeper's server sets TCP_NODELAY on its client sockets: a reply must not wait for the ACK of
+    // the one before it (Nagle). Instead the replies of one task (a COMMIT answers many requests at
+    // once) leave together: the socket is corked at the first and uncorked when the task is done,
+    // one writev for all of them rather than one write each.
+    socket.setNoDelay(true);
+    let corked = false;
+    const hold = (): void => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      queueMicrotask(() => {
+        corked = false;
+        socket.uncork();
+      });
+    };
     let buffered: Uint8Array = new Uint8Array(0);
     let first = true;
     let done = false;
@@ -93,6 +108,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         if (done) return;
         if (socket.writableLength > maxBuffered) return end('client is not reading its replies');
         stats.sent++;
+        hold();
         socket.write(bytes);
         replySent();
       },

@@ -67,11 +67,15 @@ export type Operation =
   | { readonly op: 'exists'; readonly path: string; readonly watch: boolean }
   | { readonly op: 'getChildren'; readonly path: string; readonly watch: boolean; readonly withStat: boolean }
   | { readonly op: 'getEphemerals'; readonly prefix: string }
+  /** How many nodes lie below `path` (children, their children, …; not `path` itself). */
+  | { readonly op: 'getAllChildrenNumber'; readonly path: string }
   | { readonly op: 'multi'; readonly ops: readonly MultiOp[] }
   /** Returns once this member has applied everything committed before the sync began (confirmed by a quorum). */
   | { readonly op: 'sync'; readonly path: string }
   | { readonly op: 'addWatch'; readonly path: string; readonly mode: WatchMode }
   | { readonly op: 'removeWatches'; readonly path: string; readonly type: WatcherType }
+  /** Whether this session holds a watch of `type` on `path` on this member (NOWATCHER if not); changes nothing. */
+  | { readonly op: 'checkWatches'; readonly path: string; readonly type: WatcherType }
   | { readonly op: 'closeSession' };
 
 export type OperationName = Operation['op'];
@@ -93,10 +97,12 @@ export type OperationResult =
   | { readonly op: 'exists'; readonly stat: Stat | null }
   | { readonly op: 'getChildren'; readonly children: readonly string[]; readonly stat?: Stat }
   | { readonly op: 'getEphemerals'; readonly paths: readonly string[] }
+  | { readonly op: 'getAllChildrenNumber'; readonly count: number }
   | { readonly op: 'multi'; readonly results: readonly MultiResult[] }
   | { readonly op: 'sync'; readonly path: string }
   | { readonly op: 'addWatch' }
   | { readonly op: 'removeWatches' }
+  | { readonly op: 'checkWatches' }
   | { readonly op: 'closeSession' };
 
 export type EventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged';

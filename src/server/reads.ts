@@ -12,6 +12,9 @@ function fail(err: number, message: string): LocalOutcome {
   return { err, message };
 }
 
+/** Reads of one node: a path that cannot name a node is NONODE for them. */
+const NODE_READS: ReadonlySet<Operation['op']> = new Set(['getData', 'exists', 'getChildren', 'getAllChildrenNumber']);
+
 /**
  * Serves what never leaves the member: reads from its own tree (with their watches), and watch
  * registration. A read registers its watch in the same step as it reads, so no change can fall
@@ -21,7 +24,12 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
   const path = 'path' in op ? op.path : undefined;
   if (path !== undefined && op.op !== 'getEphemerals') {
     const problem = pathProblem(path);
-    if (problem !== undefined) return fail(ErrorCode.BADARGUMENTS, `bad path ${JSON.stringify(path)}: ${problem}`);
+    // A read of a path no node can have finds nothing: NONODE, as ZooKeeper answers (it does not
+    // validate read paths). Watch requests with such a path are refused as arguments.
+    if (problem !== undefined) {
+      const err = NODE_READS.has(op.op) ? ErrorCode.NONODE : ErrorCode.BADARGUMENTS;
+      return fail(err, `bad path ${JSON.stringify(path)}: ${problem}`);
+    }
   }
   try {
     switch (op.op) {
@@ -41,6 +49,8 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
         if (op.watch) watches.addChild(op.path, sessionId);
         return { err: 0, result: op.withStat ? { op: 'getChildren', children, stat } : { op: 'getChildren', children } };
       }
+      case 'getAllChildrenNumber':
+        return { err: 0, result: { op: 'getAllChildrenNumber', count: tree.getAllChildrenNumber(op.path) } };
       case 'getEphemerals':
         return { err: 0, result: { op: 'getEphemerals', paths: tree.getEphemerals(sessionId, op.prefix || '/') } };
       case 'addWatch':
@@ -49,6 +59,10 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
       case 'removeWatches':
         return watches.remove(op.path, sessionId, op.type)
           ? { err: 0, result: { op: 'removeWatches' } }
+          : fail(ErrorCode.NOWATCHER, `no ${op.type.toLowerCase()} watch on ${op.path}`);
+      case 'checkWatches':
+        return watches.has(op.path, sessionId, op.type)
+          ? { err: 0, result: { op: 'checkWatches' } }
           : fail(ErrorCode.NOWATCHER, `no ${op.type.toLowerCase()} watch on ${op.path}`);
       default:
         return fail(ErrorCode.UNIMPLEMENTED, `${op.op} is not served locally`);

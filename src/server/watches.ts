@@ -119,6 +119,18 @@ export class WatchManager {
     return removed;
   }
 
+  /**
+   * Whether a session holds a watch of `type` on exactly `path` (ZooKeeper's checkWatches). As in
+   * ZooKeeper, a persistent watch counts as both a data and a child watch, a recursive one as a data
+   * watch (on the path it was added on).
+   */
+  has(path: string, sessionId: number, type: WatcherType): boolean {
+    const on = (r: Registry): boolean => r.get(path)?.has(sessionId) ?? false;
+    const data = on(this.data) || on(this.persistent) || on(this.recursive);
+    const child = on(this.child) || on(this.persistent);
+    return type === 'DATA' ? data : type === 'CHILDREN' ? child : data || child;
+  }
+
   /** Drops every watch of a session (it closed, expired or left this member): proportional to its own watches. */
   removeSession(sessionId: number): void {
     for (const r of [this.data, this.child, this.persistent, this.recursive]) r.removeSession(sessionId);

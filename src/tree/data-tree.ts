@@ -129,6 +129,23 @@ export class DataTree implements TreeView {
     return { children: [...n.children].sort(), stat: clientStat(n.stat) };
   }
 
+  /** How many nodes lie below `path` (ZooKeeper's getAllChildrenNumber): every descendant, not the node itself. */
+  getAllChildrenNumber(path: string): number {
+    const start = this.mustGet(path);
+    let count = 0;
+    const stack: { node: ZNode; path: string }[] = [{ node: start, path }];
+    while (stack.length > 0) {
+      const { node, path: at } = stack.pop()!;
+      for (const name of node.children) {
+        const childPath = at === ROOT_PATH ? `/${name}` : `${at}/${name}`;
+        count++;
+        const child = this.nodes.get(childPath);
+        if (child !== undefined && child.children.size > 0) stack.push({ node: child, path: childPath });
+      }
+    }
+    return count;
+  }
+
   /** The session's ephemeral paths that start with `prefix`, sorted (ZooKeeper's getEphemerals). */
   getEphemerals(sessionId: number, prefix: string = ROOT_PATH): string[] {
     return this.ephemeralPaths(sessionId).filter((p) => p.startsWith(prefix));

@@ -119,7 +119,7 @@ describe('the npm package, installed into an empty project', { timeout: 300_000 
     const expected: Record<string, string[]> = {
       peerkeeper: ['ZooKeeperClient', 'ZooKeeperError', 'ErrorCode', 'Lock', 'LeaderElection', 'ConfigStore', 'ServiceRegistry', 'webSocketConnector'],
       'peerkeeper/browser': ['startBrowserMember'],
-      'peerkeeper/node': ['startNodeMember', 'launchEnsemble', 'startSignallingServer', 'nodeWebSocketConnector', 'Supervisor'],
+      'peerkeeper/node': ['startNodeMember', 'launchEnsemble', 'startSignallingServer', 'nodeWebSocketConnector', 'zooKeeperConnector', 'Supervisor'],
     };
     for (const [entry, names] of Object.entries(expected)) {
       const r = await inApp(['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(m)));`]);

@@ -63,7 +63,10 @@ export function fmtOperation(op: Operation): string {
     case 'addWatch':
       return `addWatch ${op.path} ${op.mode}`;
     case 'removeWatches':
-      return `removeWatches ${op.path} ${op.type}`;
+    case 'checkWatches':
+      return `${op.op} ${op.path} ${op.type}`;
+    case 'getAllChildrenNumber':
+      return `getAllChildrenNumber ${op.path}`;
     case 'closeSession':
       return 'closeSession';
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { benchJson, formatMs, formatRate, formatRatio, formatTable, renderNotes, renderTable, rowRatio, type RowSpec, type TargetResult } from '../../../bench/lib/report.js';
+import { benchJson, formatMs, formatRate, formatRatio, formatTable, orderTargets, ratioSources, renderNotes, renderTable, rowRatio, type RowSpec, type TargetResult } from '../../../bench/lib/report.js';
 
 const rows: RowSpec[] = [
   { key: 'set', label: 'setData', kind: 'throughput', unit: 'ops/s' },
@@ -91,4 +91,56 @@ test('a row that does not apply to a target shows n/a and why, and no ratio', ()
   const line = renderTable(rows, [browser]).split('\n')[4]!;
   assert.match(line, /^failover \(ms\)\s+n\/a$/);
   assert.ok(renderNotes(rows, [browser]).includes('tabs / failover: n/a: no provider process in a tab ensemble'));
+});
+
+// peerkeeper through ZooKeeper's protocol, driven by the same client as ZooKeeper: its own ratio column.
+const oursWs: TargetResult = { ...ours, ratioColumn: 'ratio' };
+const oursZk: TargetResult = {
+  key: 'peerkeeper-zk',
+  label: 'pk-zk',
+  side: 'ours',
+  ratioColumn: 'zk-ratio',
+  config: {},
+  cells: { set: { ok: true, opsPerSec: 1000, p50Ms: 5, p99Ms: 20 }, fail: { ok: true, medianMs: 200, samplesMs: [200] } },
+};
+const tabs: TargetResult = { key: 'peerkeeper-browser', label: 'tabs', side: 'ours', config: {}, cells: { set: { ok: true, opsPerSec: 3000, p50Ms: 1, p99Ms: 2 } } };
+
+test('ratio columns: every target of ours that names one, in order; otherwise the first of ours', () => {
+  assert.deepEqual(
+    ratioSources([oursWs, oursZk, tabs, zk]).map((s) => [s.target.key, s.column]),
+    [
+      ['peerkeeper', 'ratio'],
+      ['peerkeeper-zk', 'zk-ratio'],
+    ],
+  );
+  assert.deepEqual(ratioSources([oursZk, zk]).map((s) => s.target.key), ['peerkeeper-zk']);
+  assert.deepEqual(ratioSources([tabs, ours, zk]).map((s) => [s.target.key, s.column]), [['peerkeeper-browser', 'ratio']]);
+  assert.deepEqual(ratioSources([zk]), []);
+});
+
+test('with peerkeeper-zk the table has a ratio and a zk-ratio after each baseline, and JSON both', () => {
+  const zk2000: TargetResult = { ...zk, key: 'zookeeper-tick2000', label: 'ZK 2000', cells: { set: { ok: true, opsPerSec: 500, p50Ms: 1, p99Ms: 2 }, fail: { ok: true, medianMs: 400, samplesMs: [400] } } };
+  const lines = renderTable(rows, [oursWs, oursZk, tabs, zk, zk2000]).split('\n');
+  assert.match(lines[1]!, /ratio\s+zk-ratio\s+value\s+p50\s+p99\s+ratio\s+zk-ratio$/);
+  // setData: peerkeeper 2000, peerkeeper-zk 1000 against 4000 and 500.
+  assert.match(lines[3]!, /4,000\*\s+2\.00\s+8\.00\s+0\.50x\s+0\.25x\s+500\s+1\.00\s+2\.00\s+4\.00x\s+2\.00x$/);
+  // failover: the tick-50 baseline failed (n/a for both), tick 2000 took 400 ms.
+  assert.match(lines[4]!, /n\/a\s+n\/a\s+400\s+400\s+400\s+1\.00x\s+0\.50x$/);
+  const doc = JSON.parse(benchJson({}, rows, [oursWs, oursZk, tabs, zk, zk2000]).slice('BENCH_JSON '.length));
+  assert.deepEqual(doc.rows[0].ratios, {
+    'peerkeeper/zookeeper-tick50': 0.5,
+    'peerkeeper-zk/zookeeper-tick50': 0.25,
+    'peerkeeper/zookeeper-tick2000': 4,
+    'peerkeeper-zk/zookeeper-tick2000': 2,
+  });
+});
+
+test('a skipped peerkeeper-zk gives n/a in its ratio column, the other ratio stands', () => {
+  const skippedZk: TargetResult = { key: 'peerkeeper-zk', label: 'pk-zk', side: 'ours', ratioColumn: 'zk-ratio', skipped: 'no node-zookeeper-client', config: {}, cells: {} };
+  const lines = renderTable(rows, [oursWs, skippedZk, zk]).split('\n');
+  assert.match(lines[3]!, /skipped\s+4,000\*\s+2\.00\s+8\.00\s+0\.50x\s+n\/a$/);
+});
+
+test('targets print peerkeeper, peerkeeper-zk, the tabs, then the baselines', () => {
+  assert.deepEqual(orderTargets([zk, tabs, oursZk, oursWs]).map((t) => t.key), ['peerkeeper', 'peerkeeper-zk', 'peerkeeper-browser', 'zookeeper-tick50']);
 });

@@ -305,6 +305,9 @@ export class FakeEnsemble {
           return reply(ErrorCode.OK, { op: 'addWatch' });
         case 'removeWatches':
           return removeWatches(connection.watches, op.path, op.type) ? reply(ErrorCode.OK, { op: 'removeWatches' }) : reply(ErrorCode.NOWATCHER);
+        case 'getAllChildrenNumber':
+        case 'checkWatches':
+          return reply(ErrorCode.UNIMPLEMENTED, undefined, `${op.op} is not in the fake ensemble`);
         case 'closeSession':
           reply(ErrorCode.OK, { op: 'closeSession' });
           this.endSession(session, false);

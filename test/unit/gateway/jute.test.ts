@@ -42,6 +42,40 @@ function opened(): FakeMember {
   return f;
 }
 
+describe('jute writer', () => {
+  test('big-endian ints and longs (negative, extreme), framed = the length then what finish() gives', () => {
+    const ints = [0, 1, -1, 0x7fffffff, -0x80000000, 0x01020304];
+    // Around 2^32 and 2^53 (where the writer leaves doubles for BigInt), both signs.
+    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n, 0xffffffffn, 0x100000000n, -0x100000000n, -0x100000001n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, -(2n ** 53n) + 1n, -1234567890123n];
+    const w = new JuteWriter(8); // a small hint: the record grows past it
+    for (const i of ints) w.int(i);
+    for (const l of longs) w.long(l);
+    w.bool(true).string('zk').buffer(null);
+    const expected = new Uint8Array(ints.length * 4 + longs.length * 8 + 1 + 6 + 4);
+    const view = new DataView(expected.buffer);
+    let at = 0;
+    for (const i of ints) (view.setInt32(at, i), (at += 4));
+    for (const l of longs) (view.setBigInt64(at, l), (at += 8));
+    expected.set([1, 0, 0, 0, 2, 0x7a, 0x6b, 0xff, 0xff, 0xff, 0xff], at);
+    assert.deepEqual(w.finish(), expected);
+    const framed = w.framed();
+    assert.equal(new DataView(framed.buffer, framed.byteOffset).getInt32(0), expected.byteLength);
+    assert.deepEqual(framed.subarray(4), expected);
+    const r = new JuteReader(framed.subarray(4));
+    for (const i of ints) assert.equal(r.int(), i);
+    for (const l of longs) assert.equal(r.long(), l);
+  });
+
+  test('a framed record larger than the first buffer keeps every byte', () => {
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => i % 251);
+    const framed = new JuteWriter().int(7).buffer(data).framed();
+    assert.equal(framed.byteLength, 4 + 4 + 4 + 5000);
+    const r = new JuteReader(framed.subarray(4));
+    assert.equal(r.int(), 7);
+    assert.deepEqual(r.buffer(), data);
+  });
+});
+
 describe('jute reader', () => {
   test('refuses lengths the packet cannot hold, reads −1 as null', () => {
     assert.throws(() => new JuteReader(new JuteWriter().int(1000).finish()).buffer(), JuteDecodeError);
@@ -181,3 +215,109 @@ describe('gateway connection', () => {
     assert.ok(f.closed);
   });
 });
+
+describe('gateway: what the differential tests against ZooKeeper 3.8 pinned down', () => {
+  const lastXid = (f: FakeMember): number => (f.sent.at(-1) as { xid: number }).xid;
+  const createOp = (_opCode: number, path: string, flags: number, ttl?: bigint): JuteWriter => {
+    const w = new JuteWriter().string(path).buffer(new Uint8Array(0));
+    writeAcls(w, OPEN_ACL).int(flags);
+    if (ttl !== undefined) w.long(ttl);
+    return w;
+  };
+
+  test('getAllChildrenNumber and checkWatches are member requests', () => {
+    const f = opened();
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.getAllChildrenNumber).string('/a').finish());
+    assert.deepEqual((f.sent.at(-1) as { operation: unknown }).operation, { op: 'getAllChildrenNumber', path: '/a' });
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: 0, result: { op: 'getAllChildrenNumber', count: 7 } });
+    const first = reply(f.out[0]!);
+    assert.equal(first.header.err, 0);
+    assert.equal(first.r.int(), 7);
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.checkWatches).string('/a').int(2).finish());
+    assert.deepEqual((f.sent.at(-1) as { operation: unknown }).operation, { op: 'checkWatches', path: '/a', type: 'DATA' });
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: ErrorCode.NOWATCHER });
+    assert.equal(reply(f.out[1]!).header.err, ErrorCode.NOWATCHER);
+  });
+
+  test('an unknown watcher type or watch mode is MARSHALLINGERROR, never sent to the member', () => {
+    const f = opened();
+    const before = f.sent.length;
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.checkWatches).string('/a').int(9).finish());
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.removeWatches).string('/a').int(0).finish());
+    f.gateway.receive(new JuteWriter().int(3).int(OpCode.addWatch).string('/a').int(2).finish());
+    assert.equal(f.sent.length, before);
+    assert.deepEqual(f.out.map((b) => reply(b).header.err), [ErrorCode.MARSHALLINGERROR, ErrorCode.MARSHALLINGERROR, ErrorCode.MARSHALLINGERROR]);
+  });
+
+  test('createContainer makes a container whatever the flags; create2 with the container flag a persistent node', () => {
+    const f = opened();
+    f.gateway.receive(concat(new JuteWriter().int(1).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/c', 1).finish()));
+    assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'CONTAINER');
+    f.gateway.receive(concat(new JuteWriter().int(2).int(OpCode.create2).finish(), createOp(OpCode.create2, '/p', 4).finish()));
+    assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'PERSISTENT');
+    const before = f.sent.length;
+    f.gateway.receive(concat(new JuteWriter().int(3).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/t', 5).finish()));
+    assert.equal(f.sent.length, before, 'a TTL flag on createContainer is refused here');
+  });
+
+  test('multi results: create and create2 answer as create (path), container and TTL creates as create2 (path, stat)', () => {
+    const f = opened();
+    const kinds: [number, number, bigint?][] = [[OpCode.create, 0], [OpCode.create2, 0], [OpCode.createContainer, 4], [OpCode.createTTL, 5, 1000n]];
+    const m = new JuteWriter().int(1).int(OpCode.multi);
+    kinds.forEach(([opCode, flags, ttl], i) => {
+      writeMultiHeader(m, opCode, false, -1).string(`/n${i}`).buffer(new Uint8Array(0));
+      writeAcls(m, OPEN_ACL).int(flags);
+      if (ttl !== undefined) m.long(ttl);
+    });
+    writeMultiHeader(m, -1, true, -1);
+    f.gateway.receive(m.finish());
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: 0, result: { op: 'multi', results: kinds.map((_, i) => ({ op: 'create' as const, path: `/n${i}`, stat })) } });
+    const { header, r } = reply(f.out[0]!);
+    assert.equal(header.err, 0);
+    const types: number[] = [];
+    for (;;) {
+      const type = r.int();
+      const done = r.bool();
+      r.int();
+      if (done) break;
+      types.push(type);
+      r.string();
+      if (type === OpCode.create2) readStat(r);
+    }
+    assert.deepEqual(types, [OpCode.create, OpCode.create, OpCode.create2, OpCode.create2]);
+    assert.equal(r.remaining, 0);
+  });
+
+  test('a multi op refused here fails the multi with ZooKeeper\'s per-op layout', () => {
+    const f = opened();
+    const m = new JuteWriter().int(1).int(OpCode.multi);
+    writeMultiHeader(m, OpCode.delete, false, -1).string('/a').int(-1);
+    writeMultiHeader(m, OpCode.createTTL, false, -1).string('/t').buffer(new Uint8Array(0));
+    writeAcls(m, OPEN_ACL).int(5).long(0n);
+    writeMultiHeader(m, OpCode.check, false, -1).string('/a').int(0);
+    writeMultiHeader(m, -1, true, -1);
+    const before = f.sent.length;
+    f.gateway.receive(m.finish());
+    assert.equal(f.sent.length, before);
+    const { header, r } = reply(f.out[0]!);
+    assert.equal(header.err, 0);
+    const results: [number, number][] = [];
+    for (;;) {
+      const type = r.int();
+      const done = r.bool();
+      const err = r.int();
+      if (done) break;
+      assert.equal(type, OpCode.error);
+      assert.equal(r.int(), err);
+      results.push([type, err]);
+    }
+    assert.deepEqual(results.map(([, e]) => e), [0, ErrorCode.BADARGUMENTS, ErrorCode.RUNTIMEINCONSISTENCY]);
+  });
+});
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -65,6 +65,8 @@ export const op = {
   sync: (path = '/'): Operation => ({ op: 'sync', path }),
   addWatch: (path: string, mode: WatchMode): Operation => ({ op: 'addWatch', path, mode }),
   removeWatches: (path: string, type: WatcherType): Operation => ({ op: 'removeWatches', path, type }),
+  checkWatches: (path: string, type: WatcherType): Operation => ({ op: 'checkWatches', path, type }),
+  getAllChildrenNumber: (path: string): Operation => ({ op: 'getAllChildrenNumber', path }),
   closeSession: (): Operation => ({ op: 'closeSession' }),
 };
 

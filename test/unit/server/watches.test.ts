@@ -233,6 +233,50 @@ describe('persistent watches (addWatch)', () => {
   });
 });
 
+describe('checkWatches', () => {
+  test('NOWATCHER unless this session holds a watch of that type on that path; persistent counts as both, recursive as data', () => {
+    const { e, w, writer } = setup();
+    writer.ok(op.create('/x'));
+    const other = e.session(e.followers()[0]!);
+    const before = e.states();
+    for (const type of ['DATA', 'CHILDREN', 'ANY'] as const) w.fails(op.checkWatches('/x', type), ErrorCode.NOWATCHER);
+    w.ok(op.getData('/x', true));
+    w.ok(op.checkWatches('/x', 'DATA'));
+    w.ok(op.checkWatches('/x', 'ANY'));
+    w.fails(op.checkWatches('/x', 'CHILDREN'), ErrorCode.NOWATCHER);
+    other.fails(op.checkWatches('/x', 'DATA'), ErrorCode.NOWATCHER);
+    w.ok(op.exists('/missing', true));
+    w.ok(op.checkWatches('/missing', 'DATA'));
+    w.ok(op.addWatch('/p', 'PERSISTENT'));
+    w.ok(op.checkWatches('/p', 'DATA'));
+    w.ok(op.checkWatches('/p', 'CHILDREN'));
+    w.ok(op.addWatch('/r', 'PERSISTENT_RECURSIVE'));
+    w.ok(op.checkWatches('/r', 'DATA'));
+    w.fails(op.checkWatches('/r', 'CHILDREN'), ErrorCode.NOWATCHER);
+    w.fails(op.checkWatches('/r/below', 'DATA'), ErrorCode.NOWATCHER);
+    assert.deepEqual(e.states(), before, 'watch bookkeeping is no txn');
+    // Checking removes nothing: the data watch on /x still fires, and then it is gone.
+    w.take();
+    writer.ok(op.setData('/x', '1'));
+    assert.deepEqual(w.takeEvents(), ['NodeDataChanged /x']);
+    w.fails(op.checkWatches('/x', 'DATA'), ErrorCode.NOWATCHER);
+  });
+});
+
+describe('getAllChildrenNumber', () => {
+  test('every node below the path, read locally; NONODE for a missing path', () => {
+    const { w, writer } = setup();
+    for (const p of ['/a', '/a/b', '/a/b/c', '/a/d', '/e']) writer.ok(op.create(p));
+    writer.ok(op.sync('/'));
+    w.ok(op.sync('/'));
+    assert.deepEqual(w.ok(op.getAllChildrenNumber('/a')).result, { op: 'getAllChildrenNumber', count: 3 });
+    assert.deepEqual(w.ok(op.getAllChildrenNumber('/a/b/c')).result, { op: 'getAllChildrenNumber', count: 0 });
+    // The root counts /zookeeper too.
+    assert.deepEqual(w.ok(op.getAllChildrenNumber('/')).result, { op: 'getAllChildrenNumber', count: 6 });
+    w.fails(op.getAllChildrenNumber('/nope'), ErrorCode.NONODE);
+  });
+});
+
 describe('setWatches after a reconnect', () => {
   test('fires what changed since lastZxid (data changed, deleted, created) and re-registers the rest', () => {
     const e = Ensemble.started();

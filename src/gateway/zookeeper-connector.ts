@@ -1,0 +1,147 @@
+/**
+ * A `Connector` that takes peerkeeper's `ZooKeeperClient` to ZooKeeper servers — Apache ZooKeeper, or
+ * peerkeeper members' ZooKeeper ports — over ZooKeeper's own wire protocol: TCP, each packet a 4-byte
+ * big-endian length and a jute record. client-connection.ts translates; this moves the bytes. Node only.
+ *
+ *   const connector = zooKeeperConnector('zk1:2181,zk2:2181,zk3:2181');
+ *   const zk = new ZooKeeperClient({ connector, members: connector.members, sessionTimeoutMs: 10_000 });
+ *
+ * Whatever a server sends is checked: a packet longer than `maxPacketBytes` or below zero, a reply
+ * that does not decode or answers nothing we asked, closes that connection with the reason (the
+ * client sees CONNECTIONLOSS and moves on to the next server), never the process.
+ */
+import { connect as tcpConnect } from 'node:net';
+import { MAX_CLIENT_FRAME_BYTES } from '../codec/limits.js';
+import type { ConnectionHandlers, Connector, MemberConnection } from '../protocol/client.js';
+import { ZooKeeperClientConnection } from './client-connection.js';
+import { PacketReader } from './jute/packet-reader.js';
+import type { JuteAcl } from './jute/records.js';
+
+/** What the connector uses of a socket; node:net's Socket fits (tests pass a fake). */
+export interface ConnectorSocket {
+  write(bytes: Uint8Array): unknown;
+  destroy(): unknown;
+  readonly writableLength?: number;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ZooKeeperConnectorOptions {
+  /** The largest packet read from a server. Default 4 MiB (ZooKeeper's jute.maxbuffer is 1 MiB). */
+  readonly maxPacketBytes?: number;
+  /** The ACL every create carries. Default world:anyone with every permission (OPEN_ACL_UNSAFE). */
+  readonly acl?: readonly JuteAcl[];
+  /** Opens the TCP connection; default node:net's connect with Nagle off. */
+  readonly openSocket?: (address: ServerAddress) => ConnectorSocket;
+}
+
+/** A Connector that also says how many servers it knows: pass `members: connector.members`. */
+export interface ZooKeeperConnector extends Connector {
+  readonly members: number;
+  readonly servers: readonly ServerAddress[];
+}
+
+export const DEFAULT_ZOOKEEPER_PORT = 2181;
+
+export function zooKeeperConnector(hosts: string | readonly string[], options: ZooKeeperConnectorOptions = {}): ZooKeeperConnector {
+  const servers = parseConnectString(hosts);
+  const maxPacketBytes = options.maxPacketBytes ?? MAX_CLIENT_FRAME_BYTES;
+  const openSocket = options.openSocket ?? defaultSocket;
+  const connector = (index: number, handlers: ConnectionHandlers): MemberConnection | null => {
+    const server = servers[index];
+    if (server === undefined) return null;
+    return open(server, index, handlers, openSocket, maxPacketBytes, options.acl);
+  };
+  return Object.assign(connector, { members: servers.length, servers });
+}
+
+/**
+ * `host:port,host:port` (or a list of them) as ZooKeeper's connect string spells it; `[v6]:port`;
+ * the port defaults to 2181. A chroot suffix (`…/app`) is refused rather than ignored.
+ */
+export function parseConnectString(hosts: string | readonly string[]): ServerAddress[] {
+  const parts = (typeof hosts === 'string' ? hosts.split(',') : hosts.flatMap((h) => h.split(','))).map((h) => h.trim()).filter((h) => h !== '');
+  if (parts.length === 0) throw new RangeError('zooKeeperConnector needs at least one host:port');
+  return parts.map((part) => {
+    if (part.includes('/')) throw new RangeError(`${part}: a chroot in the connect string is not supported`);
+    const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(part);
+    const m = v6 ?? /^([^:]+)(?::(\d+))?$/.exec(part);
+    if (m === null) throw new RangeError(`${part}: not host:port`);
+    const port = m[2] === undefined ? DEFAULT_ZOOKEEPER_PORT : Number(m[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${part}: bad port`);
+    return { host: m[1]!, port };
+  });
+}
+
+function defaultSocket(address: ServerAddress): ConnectorSocket {
+  const socket = tcpConnect({ host: address.host, port: address.port });
+  socket.setNoDelay(true);
+  return socket;
+}
+
+function open(
+  server: ServerAddress,
+  index: number,
+  handlers: ConnectionHandlers,
+  openSocket: (address: ServerAddress) => ConnectorSocket,
+  maxPacketBytes: number,
+  acl: readonly JuteAcl[] | undefined,
+): MemberConnection {
+  const name = `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+  const socket = openSocket(server);
+  const packets = new PacketReader(maxPacketBytes);
+  let closed = false;
+  let lastError: string | null = null;
+  const closeWith = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    socket.destroy();
+    handlers.onClose(reason);
+  };
+  const conn = new ZooKeeperClientConnection({
+    write: (bytes) => {
+      if (!closed) socket.write(bytes);
+    },
+    deliver: (message) => {
+      if (!closed) handlers.onMessage(message);
+    },
+    memberId: index,
+    ...(acl !== undefined ? { acl } : {}),
+  });
+  socket.on('data', (chunk) => {
+    if (closed) return;
+    try {
+      for (const packet of packets.push(chunk)) {
+        conn.receive(packet);
+        // The client may have closed us from inside its handler (a refused session, say).
+        if (closed) return;
+      }
+    } catch (err) {
+      closeWith(`${name} sent a bad reply: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  socket.on('error', (err) => {
+    lastError = err.message;
+  });
+  socket.on('close', () => closeWith(`${name} closed the connection${lastError !== null ? ` (${lastError})` : ''}`));
+  return {
+    send(message) {
+      if (closed) return;
+      conn.send(message);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      socket.destroy();
+    },
+    unsentBytes() {
+      return closed ? 0 : (socket.writableLength ?? 0);
+    },
+  };
+}
