@@ -73,7 +73,6 @@ class Session {
 
 type Case = (r: CaseRun, a: Session) => Promise<void>;
 
-const NO_VERSION = -1;
 const cases: [string, Case][] = [];
 const each = (name: string, fn: Case): void => {
   cases.push([name, fn]);
