@@ -460,6 +460,8 @@ function toCreate(req: JuteCreate): MultiOp | number {
   if ((req.type === OpCode.createTTL) !== ttlMode) return ErrorCode.BADARGUMENTS;
   // As ZooKeeper: the opcode makes a container, whatever else the flags say (ephemeral, sequential);
   // the container flag on a plain create makes a persistent node.
+  // A sequential container (ZooKeeper makes one) has no create mode here: refused, not made unsequenced.
+  if (req.type === OpCode.createContainer && (flagMode === 'PERSISTENT_SEQUENTIAL' || flagMode === 'EPHEMERAL_SEQUENTIAL')) return ErrorCode.UNIMPLEMENTED;
   const mode = req.type === OpCode.createContainer ? 'CONTAINER' : flagMode === 'CONTAINER' ? 'PERSISTENT' : flagMode;
   if (req.type === OpCode.createTTL) {
     const ttl = req.ttl ?? 0n;
