@@ -121,6 +121,21 @@ each('sequential after deletes: the suffix counts creates, cversion counts creat
   await a.do('parent at the end', a.c.getChildren2(r.p()));
 });
 
+each('pipelined writes: sequential names and cversion through creates and deletes still in flight', async (r, a) => {
+  // Sent back to back without waiting: later writes are prepared against earlier ones not yet applied.
+  const replies = await Promise.all([
+    a.c.create(r.p('/a')),
+    a.c.create(r.p('/b')),
+    a.c.delete(r.p('/a')),
+    a.c.create(r.p('/s-'), '', Flags.PERSISTENT_SEQUENTIAL),
+    a.c.multi([{ type: 'delete', path: r.p('/b') }, { type: 'create', path: r.p('/s-'), flags: Flags.PERSISTENT_SEQUENTIAL }]),
+    a.c.create(r.p('/s-'), '', Flags.EPHEMERAL_SEQUENTIAL),
+    a.c.exists(r.p()),
+  ]);
+  replies.forEach((reply, i) => r.t.reply(`a: pipelined ${i}`, reply));
+  await a.do('parent at the end', a.c.getChildren2(r.p()));
+});
+
 each('sequential in a multi after a delete in the same multi', async (r, a) => {
   await a.do('create /a', a.c.create(r.p('/a')));
   await a.do('multi delete + create -s', a.c.multi([{ type: 'delete', path: r.p('/a') }, { type: 'create', path: r.p('/s-'), flags: Flags.PERSISTENT_SEQUENTIAL }]));
