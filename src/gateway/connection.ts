@@ -150,7 +150,8 @@ export class GatewayConnection {
         return this.shut(m.reason);
       case 'watch': {
         const w = new JuteWriter();
-        writeReplyHeader(w, Xid.notification, zxidToLong(m.zxid), 0);
+        // ZooKeeper 3.8 sends −1 as a notification's zxid (the event's own zxid is not on its wire).
+        writeReplyHeader(w, Xid.notification, -1n, 0);
         writeWatcherEvent(w, juteEventType(m.event), KeeperState.SyncConnected, m.path);
         this.o.send(w.framed());
         return;

@@ -150,6 +150,7 @@ describe('gateway connection', () => {
     f.reply({ type: 'watch', event: 'NodeCreated', path: '/a', zxid: { epoch: 1, counter: 5 } });
     const { header, r } = reply(f.out[1]!);
     assert.equal(header.xid, Xid.notification);
+    assert.equal(header.zxid, -1n, 'as ZooKeeper 3.8: no zxid on a notification');
     assert.deepEqual([r.int(), r.int(), r.string()], [1, 3, '/a']);
   });
 
