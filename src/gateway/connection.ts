@@ -150,7 +150,8 @@ export class GatewayConnection {
         return this.shut(m.reason);
       case 'watch': {
         const w = new JuteWriter();
-        writeReplyHeader(w, Xid.notification, zxidToLong(m.zxid), 0);
+        // ZooKeeper 3.8 sends −1 as a notification's zxid (the event's own zxid is not on its wire).
+        writeReplyHeader(w, Xid.notification, -1n, 0);
         writeWatcherEvent(w, juteEventType(m.event), KeeperState.SyncConnected, m.path);
         this.o.send(w.framed());
         return;
@@ -462,6 +463,8 @@ function toCreate(req: JuteCreate): MultiOp | number {
   if ((req.type === OpCode.createTTL) !== ttlMode) return ErrorCode.BADARGUMENTS;
   // As ZooKeeper: the opcode makes a container, whatever else the flags say (ephemeral, sequential);
   // the container flag on a plain create makes a persistent node.
+  // A sequential container (ZooKeeper makes one) has no create mode here: refused, not made unsequenced.
+  if (req.type === OpCode.createContainer && (flagMode === 'PERSISTENT_SEQUENTIAL' || flagMode === 'EPHEMERAL_SEQUENTIAL')) return ErrorCode.UNIMPLEMENTED;
   const mode = req.type === OpCode.createContainer ? 'CONTAINER' : flagMode === 'CONTAINER' ? 'PERSISTENT' : flagMode;
   if (req.type === OpCode.createTTL) {
     const ttl = req.ttl ?? 0n;

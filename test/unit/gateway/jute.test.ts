@@ -184,6 +184,7 @@ describe('gateway connection', () => {
     f.reply({ type: 'watch', event: 'NodeCreated', path: '/a', zxid: { epoch: 1, counter: 5 } });
     const { header, r } = reply(f.out[1]!);
     assert.equal(header.xid, Xid.notification);
+    assert.equal(header.zxid, -1n, 'as ZooKeeper 3.8: no zxid on a notification');
     assert.deepEqual([r.int(), r.int(), r.string()], [1, 3, '/a']);
   });
 
@@ -271,9 +272,12 @@ describe('gateway: what the differential tests against ZooKeeper 3.8 pinned down
     assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'CONTAINER');
     f.gateway.receive(concat(new JuteWriter().int(2).int(OpCode.create2).finish(), createOp(OpCode.create2, '/p', 4).finish()));
     assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'PERSISTENT');
-    const before = f.sent.length;
-    f.gateway.receive(concat(new JuteWriter().int(3).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/t', 5).finish()));
-    assert.equal(f.sent.length, before, 'a TTL flag on createContainer is refused here');
+    const g = opened();
+    const before = g.sent.length;
+    g.gateway.receive(concat(new JuteWriter().int(3).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/t', 5).finish()));
+    g.gateway.receive(concat(new JuteWriter().int(4).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/s-', 2).finish()));
+    assert.equal(g.sent.length, before, 'a TTL flag or a sequential flag on createContainer is refused here');
+    assert.deepEqual(g.out.map((b) => reply(b).header.err), [ErrorCode.BADARGUMENTS, ErrorCode.UNIMPLEMENTED]);
   });
 
   test('multi results: create and create2 answer as create (path), container and TTL creates as create2 (path, stat)', () => {
