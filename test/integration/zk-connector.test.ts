@@ -400,6 +400,24 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
     await zk?.stop();
   });
 
+  test('credentials and an ACL: digest auth with the auth scheme keeps other sessions out', { timeout: 60_000 }, async () => {
+    const alice = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'digest', auth: 'alice:secret' }], acl: [{ perms: 31, scheme: 'auth', id: '' }] });
+    const a = await suite.client(6000, alice, alice.members);
+    await a.create('/apache-private', 'mine');
+    assert.equal(fromUtf8((await a.getData('/apache-private')).data), 'mine');
+    const stranger = await suite.client();
+    await assert.rejects(stranger.getData('/apache-private'), isCode(ErrorCode.NOAUTH));
+    // Wrong credentials: the server refuses them and drops the connection, and the client says why.
+    const wrong = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'nosuchscheme', auth: 'x' }] });
+    const w = new ZooKeeperClient({ connector: wrong, members: 1, sessionTimeoutMs: 6000 });
+    suite.clients.push(w);
+    const reasons: string[] = [];
+    w.on('state', (s) => s.reason && reasons.push(s.reason));
+    await waitFor('the refusal is reported', () => reasons.some((r) => /AUTHFAILED/.test(r)));
+    await w.close();
+    await a.delete('/apache-private');
+  });
+
   test('reconnect through another address with the same session: its ephemeral and its watch survive', { timeout: 60_000 }, async () => {
     const proxies = [await proxy(zk!.port), await proxy(zk!.port)];
     const connector = zooKeeperConnector(proxies.map((x) => x.address));

@@ -432,7 +432,7 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     assert.match(g.closes[0] ?? '', /no request outstanding/);
     const a = connected();
     a.socket.feed(reply(Xid.auth, 0));
-    assert.match(a.closes[0] ?? '', /no request outstanding/);
+    assert.match(a.closes[0] ?? '', /auth reply with no auth outstanding/);
   });
 
   test('a watch event of an unknown type', () => {
@@ -471,6 +471,25 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
       assert.ok(h.closes.length <= 1);
       if (h.closes.length === 1) assert.ok(h.socket.destroyed);
     }
+  });
+});
+
+describe('ZooKeeper connector: credentials', () => {
+  test('each AuthPacket follows the ConnectRequest; OK is silent, a refusal reaches the client as AUTHFAILED', () => {
+    const socket = new FakeSocket();
+    const connector = zooKeeperConnector('zk', { openSocket: () => socket, auth: [{ scheme: 'digest', auth: 'alice:secret' }, { scheme: 'x', auth: new Uint8Array([1]) }] });
+    const messages: MemberToClient[] = [];
+    const c = connector(0, { onMessage: (m) => messages.push(m), onClose: () => {} })!;
+    c.send(connectMessage());
+    assert.equal(socket.written.length, 3);
+    const auth = decodeRequest(socket.written[1]!);
+    assert.deepEqual(auth, { xid: Xid.auth, request: { type: OpCode.auth, authType: 0, scheme: 'digest', auth: new TextEncoder().encode('alice:secret') } });
+    assert.equal((decodeRequest(socket.written[2]!).request as { scheme: string }).scheme, 'x');
+    socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false }));
+    socket.feed(reply(Xid.auth, 0));
+    socket.feed(reply(Xid.auth, ErrorCode.AUTHFAILED));
+    assert.deepEqual(messages.map((m) => m.type), ['connected', 'disconnect']);
+    assert.deepEqual(messages[1], { type: 'disconnect', err: ErrorCode.AUTHFAILED, reason: 'the server refused our x credentials' });
   });
 });
 
