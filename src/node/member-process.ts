@@ -10,13 +10,14 @@ import { MemberRunner } from '../server/runner.js';
 import type { ServerReady } from '../server/member.js';
 import { FileStorage } from '../storage/file.js';
 import { WebRtcTransport } from '../transport/webrtc.js';
+import { describeIceConfig, type IceConfig } from '../signalling/ice.js';
 import { startRendezvous } from '../transport/webrtc/rendezvous.js';
 import { DEFAULT_ZAB_TIMING, makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import type { ConnectionHandlers } from '../protocol/client.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
-import { adminHandler, peerkeeperVersion } from './admin-http.js';
+import { adminHandler, hostMetrics, peerkeeperVersion } from './admin-http.js';
 import type { AdmissionLimits } from './admission.js';
 import { EventLoopStall } from './event-loop-stall.js';
 import { renderMntr } from '../server/mntr.js';
@@ -28,6 +29,7 @@ import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
 import { PartitionSwitch } from './test-partition.js';
 import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
+import type { ZkPortMetrics } from '../server/zk-port-metrics.js';
 
 export interface NodeMemberOptions {
   readonly id: MemberId;
@@ -75,6 +77,11 @@ export interface NodeMemberOptions {
    * closed) and heals it. The CLI accepts it only with PEERKEEPER_TEST_HOOKS=partition.
    */
   readonly testPartition?: boolean;
+  /**
+   * STUN/TURN servers and the ICE transport policy for the member's WebRTC links; they win over what
+   * a signalling server hands out (signalling/ice.ts). Absent: the hand-out, else the library default.
+   */
+  readonly ice?: IceConfig;
   /** Record the write pipeline (pipeline-recorder.ts) and save it here when the member stops: `npm run bench:trace`. */
   readonly traceFile?: string;
   readonly log?: (line: string) => void;
@@ -116,8 +123,10 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     secret: o.secret,
     signalling: sources.map((url) => ({ url, WebSocket })),
     wrtc,
+    ...(o.ice ? { config: o.ice as RTCConfiguration } : {}),
     log: (line) => say(line),
   });
+  if (o.ice) say(`ICE: ${describeIceConfig(o.ice)}`);
   const startedAt = Date.now();
   const stall = new EventLoopStall();
   const incarnation = nodeRandomBytes(4).readUInt32BE(0);
@@ -169,7 +178,9 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   // Both client ports reach the member the same way (through the test partition's gate when armed).
   const openClient = partition ? partition.gateClients((handlers) => runner.openClient(handlers)) : (handlers: ConnectionHandlers) => runner.openClient(handlers);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
-  const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
+  // Both client ports' counters, wherever metrics are read (HTTP /metrics and /mntr, the ZooKeeper port's mntr).
+  const metricsSources = { admission: () => endpoint?.admission(), zkPort: () => (gateway ? zkPortMetrics(gateway) : undefined) };
+  const http = adminHandler(runner, status, { backup: true, ...metricsSources });
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
@@ -193,7 +204,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         open: openClient,
         fourLetter: {
           srvr: () => srvrText(status(), gateway?.connections() ?? 0),
-          mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()) + gatewayMntr(gateway),
+          mntr: () => renderMntr(hostMetrics(runner, metricsSources), peerkeeperVersion()),
           cons: () => (gateway?.describeConnections() ?? []).join('\n'),
           wchs: () => `Total watches:${runner.metrics().watchCount}\n`,
           readOnly: () => !status().serving,
@@ -202,7 +213,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       });
     }
     if (o.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status) });
+      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status, metricsSources) });
     }
   } catch (err) {
     runner.stop();
@@ -277,18 +288,16 @@ function srvrText(s: MemberStatus, zkConnections: number): string {
   ].join('\n');
 }
 
-/** The gateway's own counters, in mntr's `key<TAB>value` lines. */
-function gatewayMntr(g: Gateway | null): string {
-  if (g === null) return '';
+/** The gateway's counters as the metrics section for them. */
+function zkPortMetrics(g: Gateway): ZkPortMetrics {
   const c = g.counters;
-  return [
-    `zk_gateway_connections\t${g.connections()}`,
-    `zk_gateway_connections_total\t${c.connections}`,
-    `zk_gateway_malformed_packets\t${c.malformedPackets}`,
-    `zk_gateway_oversized_packets\t${c.oversizedPackets}`,
-    `zk_gateway_four_letter_words\t${c.fourLetterWords}`,
-    `zk_gateway_throttled\t${c.throttled}`,
-    `zk_gateway_refused_per_ip\t${c.refusedPerIp}`,
-    '',
-  ].join('\n');
+  return {
+    connections: g.connections(),
+    connectionsTotal: c.connections,
+    malformedPackets: c.malformedPackets,
+    oversizedPackets: c.oversizedPackets,
+    fourLetterWords: c.fourLetterWords,
+    throttled: c.throttled,
+    refusedPerIp: c.refusedPerIp,
+  };
 }
