@@ -16,6 +16,7 @@ import type { ConnectionHandlers, Connector, MemberConnection } from '../protoco
 import { ZooKeeperClientConnection, type ZooKeeperAuth } from './client-connection.js';
 import { normalizeChroot } from './chroot.js';
 import { PacketReader } from './jute/packet-reader.js';
+import { JuteDecodeError } from './jute/reader.js';
 import type { JuteAcl } from './jute/records.js';
 
 /** What the connector uses of a socket; node:net's Socket fits (tests pass a fake). */
@@ -149,7 +150,10 @@ function open(
         if (closed) return;
       }
     } catch (err) {
-      closeWith(`${name} sent a bad reply: ${err instanceof Error ? err.message : String(err)}`);
+      // A reply that does not decode is the server's fault; anything else thrown on the way to the
+      // client is ours, and still costs only this connection.
+      const why = err instanceof Error ? err.message : String(err);
+      closeWith(err instanceof JuteDecodeError ? `${name} sent a bad reply: ${why}` : `could not handle a reply from ${name}: ${why}`);
     }
   });
   socket.on('error', (err) => {

@@ -450,6 +450,20 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     assert.match(g.closes[0] ?? '', /result of op type 4/);
   });
 
+  test("a client handler that throws costs only the connection, and is not blamed on the server", () => {
+    const socket = new FakeSocket();
+    const closes: string[] = [];
+    const c = zooKeeperConnector('zk', { openSocket: () => socket })(0, {
+      onMessage: () => {
+        throw new Error('boom');
+      },
+      onClose: (r) => closes.push(r),
+    })!;
+    c.send(connectMessage());
+    assert.doesNotThrow(() => socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false })));
+    assert.deepEqual(closes, ['could not handle a reply from zk:2181: boom']);
+  });
+
   test('a server that speaks before the connect request', () => {
     const h = harness();
     h.socket.feed(reply(1, 0));
