@@ -271,13 +271,26 @@ export class ZooKeeperClientConnection {
         pending(() => ({ op: 'addWatch' }));
         break;
       case 'removeWatches':
-        writeRequestHeader(w, juteXid, OpCode.removeWatches).string(op.path).int(op.type === 'CHILDREN' ? 1 : op.type === 'DATA' ? 2 : 3);
+        writeRequestHeader(w, juteXid, OpCode.removeWatches).string(op.path).int(watcherType(op.type));
         pending(() => ({ op: 'removeWatches' }));
+        break;
+      case 'checkWatches':
+        writeRequestHeader(w, juteXid, OpCode.checkWatches).string(op.path).int(watcherType(op.type));
+        pending(() => ({ op: 'checkWatches' }));
+        break;
+      case 'getAllChildrenNumber':
+        writeRequestHeader(w, juteXid, OpCode.getAllChildrenNumber).string(op.path);
+        pending((r) => ({ op: 'getAllChildrenNumber', count: r.int('totalNumber') }));
         break;
       case 'closeSession':
         writeRequestHeader(w, juteXid, OpCode.closeSession);
         pending(() => ({ op: 'closeSession' }));
         break;
+      default: {
+        // An operation the protocol gained and this translation has not: a compile error here.
+        const unknown: never = op;
+        throw new Error(`the ZooKeeper connector cannot send ${(unknown as { op: string }).op}`);
+      }
     }
     this.o.write(w.framed());
   }
@@ -296,6 +309,11 @@ export class ZooKeeperClientConnection {
         return { type: OpCode.setData, path: o.path, data: o.data, version: o.version };
     }
   }
+}
+
+/** WatcherType as removeWatches and checkWatches number it. */
+function watcherType(t: 'CHILDREN' | 'DATA' | 'ANY'): number {
+  return t === 'CHILDREN' ? 1 : t === 'DATA' ? 2 : 3;
 }
 
 const EVENT_NAMES = new Map<number, 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'>([

@@ -246,6 +246,17 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     assert.deepEqual(persistent.slice(2), [`PersistentWatchRemoved ${p('/w')}`], 'removed: its removal event and no more changes');
   });
 
+  test('getAllChildrenNumber counts a subtree; checkWatches says whether a watch is held', { timeout: 60_000 }, async () => {
+    const a = await client();
+    await a.create(p('/count'), null);
+    for (const path of ['/count/x', '/count/x/y', '/count/x/y/z', '/count/w']) await a.create(p(path), null);
+    assert.equal(await a.getAllChildrenNumber(p('/count')), 4);
+    assert.equal(await a.getAllChildrenNumber(p('/count/x/y/z')), 0);
+    await a.getChildren(p('/count'), { watch: () => {} });
+    await a.checkWatches(p('/count'), 'CHILDREN');
+    await assert.rejects(a.checkWatches(p('/count'), 'DATA'), isCode(ErrorCode.NOWATCHER));
+  });
+
   test('sync: a read after sync sees what another client wrote', { timeout: 60_000 }, async () => {
     const a = await client();
     const b = await client();

@@ -308,6 +308,20 @@ describe('ZooKeeper connector: operations', () => {
     assert.deepEqual((h.messages[1] as { zxid: unknown }).zxid, ZERO, "ZooKeeper 3.8's notifications carry zxid −1");
   });
 
+  test('getAllChildrenNumber and checkWatches', () => {
+    const h = connected();
+    h.connection.send({ type: 'request', xid: 1, operation: { op: 'getAllChildrenNumber', path: '/a' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.getAllChildrenNumber, path: '/a' });
+    h.socket.feed(reply(lastXid(h), 0, (w) => w.int(42)));
+    h.connection.send({ type: 'request', xid: 2, operation: { op: 'checkWatches', path: '/a', type: 'CHILDREN' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.checkWatches, path: '/a', watcherType: 1 });
+    h.socket.feed(reply(lastXid(h), ErrorCode.NOWATCHER));
+    assert.deepEqual(h.messages.map((m) => (m.type === 'response' ? [m.err, m.result] : m.type)), [
+      [0, { op: 'getAllChildrenNumber', count: 42 }],
+      [ErrorCode.NOWATCHER, undefined],
+    ]);
+  });
+
   test('setWatches: SetWatches without persistent watches, SetWatches2 with them, xid −8, reply swallowed', () => {
     const h = connected();
     const base = { type: 'setWatches', lastZxid: { epoch: 1, counter: 9 }, data: ['/d'], exist: ['/e'], children: ['/c'] } as const;
