@@ -22,4 +22,5 @@ export {
   type ConnectorSocket,
 } from '../gateway/zookeeper-connector.js';
 export type { JuteAcl } from '../gateway/jute/records.js';
+export type { ZooKeeperAuth } from '../gateway/client-connection.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';
