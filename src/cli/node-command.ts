@@ -12,6 +12,8 @@ import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type P
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
+import { iceConfigFromFlags, iceUsage } from '../signalling/ice-options.js';
+import type { IceConfig } from '../signalling/ice.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2281] [--client-host 127.0.0.1]
@@ -25,7 +27,8 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
-                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
+                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)
+                ${iceUsage}`;
 
 const FLAGS = {
   id: 'int',
@@ -51,6 +54,9 @@ const FLAGS = {
   'metrics-port': 'int',
   'metrics-host': 'string',
   'trace-file': 'string',
+  'ice-server': 'list',
+  'ice-credentials': 'string',
+  'ice-transport-policy': 'string',
   'allow-origin': 'list',
   'allow-host': 'list',
   'max-client-cnxns': 'int',
@@ -120,6 +126,12 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
   }
+  let ice: IceConfig | undefined;
+  try {
+    ice = iceConfigFromFlags({ servers: f.list('ice-server'), credentialsFile: f.string('ice-credentials'), policy: f.string('ice-transport-policy') });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const member = await startNodeMember({
     id,
     members,
@@ -143,6 +155,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    ...(ice ? { ice } : {}),
     allowOrigins,
     allowHosts: f.list('allow-host'),
     limits,

@@ -14,6 +14,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ClientToMember, MemberToClient, MultiOp, MultiResult, Operation, OperationResult, SetWatchesRequest, Stat } from '../protocol/client.js';
 import { ZXID_ZERO } from '../zab/zxid.js';
+import { Chroot, normalizeChroot } from './chroot.js';
 import { createOpcodeAndFlags, foldSessionId, fromJuteStat, unwrapPassword, wrapPassword } from './client-convert.js';
 import { longToZxid, zxidToLong } from './convert.js';
 import {
@@ -45,6 +46,8 @@ export interface ZooKeeperClientConnectionOptions {
   readonly memberId: number;
   /** The ACL every create carries; default world:anyone with every permission (ZooKeeper's OPEN_ACL_UNSAFE). */
   readonly acl?: readonly JuteAcl[];
+  /** Paths are taken below this one on the server (chroot.ts); absent or `/`: none. */
+  readonly chroot?: string;
 }
 
 /** How to read one reply's body (called only when its header says OK). */
@@ -71,9 +74,14 @@ export class ZooKeeperClientConnection {
   /** The session as the client numbers it, once the server granted one (owner of our ephemerals). */
   private sessionId = 0;
   private readonly acl: readonly JuteAcl[];
+  private readonly chroot: Chroot | null;
+  private readonly deliver: (message: MemberToClient) => void;
 
   constructor(private readonly o: ZooKeeperClientConnectionOptions) {
     this.acl = o.acl ?? OPEN_ACL;
+    const root = normalizeChroot(o.chroot);
+    const chroot = (this.chroot = root === null ? null : new Chroot(root));
+    this.deliver = chroot === null ? o.deliver : (m) => o.deliver(chroot.reply(m));
   }
 
   /** Requests written and not answered yet. */
@@ -81,7 +89,8 @@ export class ZooKeeperClientConnection {
     return this.pending.length;
   }
 
-  send(message: ClientToMember): void {
+  send(original: ClientToMember): void {
+    const message = this.chroot === null ? original : this.chroot.request(original);
     switch (message.type) {
       case 'connect': {
         if (this.state !== 'new') throw new Error('connect sent twice on one connection');
@@ -119,7 +128,7 @@ export class ZooKeeperClientConnection {
       case Xid.ping:
         if (this.pings === 0) throw new JuteDecodeError('a ping reply with no ping outstanding');
         this.pings--;
-        return this.o.deliver({ type: 'pong', zxid });
+        return this.deliver({ type: 'pong', zxid });
       case Xid.setWatches:
         // Nothing in the client's protocol answers setWatches: the events it fires are what counts.
         if (this.setWatchesReplies === 0) throw new JuteDecodeError('a setWatches reply with none outstanding');
@@ -136,7 +145,7 @@ export class ZooKeeperClientConnection {
       if (head.errFromBody) err = head.errFromBody(r);
       if (err === ErrorCode.OK) result = head.read(r, header.zxid);
     }
-    this.o.deliver({ type: 'response', xid: head.clientXid, zxid, err, ...(result !== undefined ? { result } : {}) });
+    this.deliver({ type: 'response', xid: head.clientXid, zxid, err, ...(result !== undefined ? { result } : {}) });
   }
 
   private onConnectResponse(packet: Uint8Array): void {
@@ -145,11 +154,11 @@ export class ZooKeeperClientConnection {
     if (c.timeOut <= 0) {
       // ZooKeeper's answer to an unknown or expired session: a response with no timeout, then close.
       this.state = 'refused';
-      return this.o.deliver({ type: 'connectRefused', err: ErrorCode.SESSIONEXPIRED, reason: 'the server says the session has expired or is unknown' });
+      return this.deliver({ type: 'connectRefused', err: ErrorCode.SESSIONEXPIRED, reason: 'the server says the session has expired or is unknown' });
     }
     this.state = 'open';
     this.sessionId = foldSessionId(c.sessionId);
-    this.o.deliver({
+    this.deliver({
       type: 'connected',
       sessionId: foldSessionId(c.sessionId),
       password: wrapPassword(c.sessionId, c.passwd),
@@ -164,7 +173,7 @@ export class ZooKeeperClientConnection {
   private onEvent(r: JuteReader, zxid: ReturnType<typeof longToZxid>): void {
     const e = readWatcherEvent(r);
     const event = EVENT_NAMES.get(e.type);
-    if (event !== undefined) return this.o.deliver({ type: 'watch', event, path: e.path, zxid });
+    if (event !== undefined) return this.deliver({ type: 'watch', event, path: e.path, zxid });
     // Connection-state events and *WatchRemoved have no member message (the client makes its own).
     if (e.type === EventType.None || e.type === EventType.DataWatchRemoved || e.type === EventType.ChildWatchRemoved || e.type === EventType.PersistentWatchRemoved) return;
     throw new JuteDecodeError(`a watch event of unknown type ${e.type}`);

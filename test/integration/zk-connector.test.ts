@@ -86,8 +86,8 @@ function crashable(inner: Connector): { connector: Connector; crash(): void; rev
 
 /** What a scenario needs from the server side. */
 interface Target {
-  /** A fresh connector to every server. */
-  connector(): ReturnType<typeof zooKeeperConnector>;
+  /** A fresh connector to every server (below `chroot`, when given). */
+  connector(chroot?: string): ReturnType<typeof zooKeeperConnector>;
   readonly sessionTimeoutMs: number;
   /** A short session, for the expiry scenario. */
   readonly shortSessionMs: number;
@@ -334,6 +334,26 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     consumer.close();
   });
 
+  test('a chroot: the application sees its subtree as /, paths and events included', { timeout: 60_000 }, async () => {
+    const outside = await client();
+    await outside.create(p('/tenant'), null);
+    const inside = await client(undefined, target().connector(p('/tenant')));
+    const events: string[] = [];
+    await inside.addWatch('/', 'PERSISTENT_RECURSIVE', (e) => void events.push(`${e.type} ${e.path}`));
+    const seq = await inside.create('/job-', 'x', { mode: 'EPHEMERAL_SEQUENTIAL' });
+    assert.match(seq, /^\/job-\d{10}$/);
+    assert.deepEqual(await inside.getEphemerals('/'), [seq]);
+    assert.equal(await inside.sync('/'), '/');
+    const lock = new Lock(inside, '/locks/l');
+    await within('the lock under the chroot', lock.acquire());
+    await outside.sync(p('/tenant'));
+    assert.ok(await outside.exists(p(`/tenant${seq}`)), 'the server has it below the chroot');
+    assert.deepEqual(await outside.getChildren(p('/tenant/locks/l')).then((k) => k.length), 1);
+    await lock.release();
+    await waitFor('the recursive watch saw the creates with chroot-relative paths', () => events.includes(`NodeCreated ${seq}`) && events.includes('NodeCreated /locks'));
+    assert.ok(events.every((e) => !e.includes(p('/tenant'))), events.join('; '));
+  });
+
   return { clients, client };
 }
 
@@ -372,7 +392,7 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
     zk = await startApacheZooKeeper({ tickMs: 500 });
   });
   const suite = scenarios(
-    () => ({ connector: () => zooKeeperConnector(zk!.connectString), sessionTimeoutMs: 6000, shortSessionMs: 1500 }),
+    () => ({ connector: (chroot?: string) => zooKeeperConnector(zk!.connectString, chroot === undefined ? {} : { chroot }), sessionTimeoutMs: 6000, shortSessionMs: 1500 }),
     '/apache',
   );
   after(async () => {
@@ -412,7 +432,10 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
 
 describe('ZooKeeperClient through the ZooKeeper connector, against a peerkeeper ensemble', { timeout: 300_000 }, () => {
   const cluster = zkEnsemble();
-  const suite = scenarios(() => ({ connector: () => zooKeeperConnector(zkConnectString(cluster)), sessionTimeoutMs: 6000, shortSessionMs: 1000 }), '/peerkeeper');
+  const suite = scenarios(
+    () => ({ connector: (chroot?: string) => zooKeeperConnector(zkConnectString(cluster), chroot === undefined ? {} : { chroot }), sessionTimeoutMs: 6000, shortSessionMs: 1000 }),
+    '/peerkeeper',
+  );
   after(async () => {
     for (const c of suite.clients) await c.close().catch(() => undefined);
   });
