@@ -136,6 +136,8 @@ export class GatewayConnection {
       case 'connected': {
         this.state = 'open';
         this.lastZxid = zxidToLong(m.zxid);
+        // The session's requests through an earlier connection took xids up to lastXid: number above.
+        this.nextMemberXid = (m.lastXid ?? 0) + 1;
         this.o.send(encodeConnectResponse({ protocolVersion: 0, timeOut: m.timeoutMs, sessionId: BigInt(m.sessionId), passwd: m.password, readOnly: m.readOnly }));
         const early = this.early.splice(0);
         for (const p of early) this.receive(p);

@@ -164,6 +164,16 @@ describe('gateway connection', () => {
     assert.deepEqual(f.sent[1], { type: 'request', xid: 1, operation: { op: 'exists', path: '/a', watch: true } });
   });
 
+  test('a reconnect numbers its member requests above the lastXid the member reports (ZooKeeper clients number per connection)', () => {
+    const f = new FakeMember();
+    f.gateway.receive(connectPacket(0x1234n));
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.exists).string('/a').bool(false).finish());
+    f.reply({ type: 'connected', sessionId: 0x1234, password: new Uint8Array(16), timeoutMs: 4000, readOnly: false, memberId: 1, zxid: zero, lastXid: 41 });
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.sync).string('/').finish());
+    const xids = f.sent.filter((m): m is Extract<typeof m, { type: 'request' }> => m.type === 'request').map((m) => m.xid);
+    assert.deepEqual(xids, [42, 43]);
+  });
+
   test('getData: reply header with the zxid, data and the 11 Stat fields', () => {
     const f = opened();
     f.gateway.receive(new JuteWriter().int(42).int(OpCode.getData).string('/a').bool(false).finish());
