@@ -85,7 +85,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         },
         onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
       });
-  console.log(`\npeerkeeper demo: ${url}member.html?ice=none  (open it in 3 tabs: they form an ensemble)`);
+  // ice=none (no ICE servers: one machine) would win over the ICE configuration handed out to the tabs.
+  console.log(`\npeerkeeper demo: ${url}member.html${ice ? '' : '?ice=none'}  (open it in 3 tabs: they form an ensemble)`);
   console.log(`  the classroom (a simulated ensemble you can slow down, break and replay): ${url}`);
   if (launched) {
     console.log(`  signalling server ${launched.server.url}; Node ensemble (room ${room}) on client ports ${launched.clientPorts.join(', ')}`);
