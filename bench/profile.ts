@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --profile` (or `npm run bench:profile`): where peerkeeper's time goes at 128
- * outstanding requests. Starts the 3-member ensemble with a profiler preloaded into every member
+ * outstanding requests (`-- --targets peerkeeper-zk`: through the members' ZooKeeper port, driven by
+ * node-zookeeper-client). Starts the 3-member ensemble with a profiler preloaded into every member
  * (profile-hook.mjs), runs setData ×128 and getData ×128 with the benchmark's own load generator and
  * a client on a follower, profiles this process (the client side) with the inspector meanwhile,
  * stops the members gracefully so they write their profiles, and prints the top self-time
@@ -21,10 +22,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOOK = fileURLToPath(new URL('./profile-hook.mjs', import.meta.url));
 const ROWS = ['set128', 'get128'] as const;
 
-export async function runProfile(o: { seconds: number }): Promise<number> {
+/** `protocol: 'zookeeper'` profiles the members' ZooKeeper port under node-zookeeper-client (`--targets peerkeeper-zk`). */
+export async function runProfile(o: { seconds: number; protocol?: 'peerkeeper' | 'zookeeper' }): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'peerkeeper-bench-profile-'));
   const progress = new Progress();
-  const target = new PeerkeeperTarget({ nodeOptions: `--import ${HOOK}`, env: { BENCH_CPU_PROFILE_DIR: dir } });
+  const protocol = o.protocol ?? 'peerkeeper';
+  const target = new PeerkeeperTarget({ nodeOptions: `--import ${HOOK}`, env: { BENCH_CPU_PROFILE_DIR: dir }, protocol });
   const options: ScenarioOptions = {
     measureMs: o.seconds * 1000,
     rounds: 1,
@@ -74,7 +77,7 @@ export async function runProfile(o: { seconds: number }): Promise<number> {
 
   const cells = run.cells;
   console.log('');
-  console.log(`peerkeeper CPU profile, 128 outstanding, ${o.seconds} s per row (client on a follower)`);
+  console.log(`${target.label} CPU profile, 128 outstanding, ${o.seconds} s per row (client on a follower)`);
   for (const key of ROWS) {
     const c = cells[key];
     console.log(`  ${key}: ${c?.ok ? `${Math.round(c.opsPerSec ?? 0)} ops/s, p50 ${c.p50Ms?.toFixed(1)} ms, p99 ${c.p99Ms?.toFixed(1)} ms (profiling slows it down)` : `FAILED ${c?.error ?? ''}`}`);
@@ -84,7 +87,7 @@ export async function runProfile(o: { seconds: number }): Promise<number> {
       const file = join(dir, `member-${pid}.cpuprofile`);
       return [role, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) : null];
     }),
-    ['bench process (load generator + ZooKeeperClient)', clientProfile],
+    [`bench process (load generator + ${protocol === 'zookeeper' ? 'node-zookeeper-client' : 'ZooKeeperClient'})`, clientProfile],
   ];
   for (const key of ROWS) {
     const w = windows.get(key);

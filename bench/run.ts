@@ -14,7 +14,8 @@
  *     --rows LIST        set1,set16,set128,createDelete16,get128,failover,ephemeral (default all)
  *     --quick            1 round of 2 s, 0.5 s warm-up, 1 trial (a smoke run)
  *     --install          apt-get install zookeeper first if it is missing (root only)
- *     --profile          instead: CPU-profile the peerkeeper members at 128 outstanding (bench/profile.ts)
+ *     --profile          instead: CPU-profile the peerkeeper members at 128 outstanding (bench/profile.ts;
+ *                        with --targets peerkeeper-zk through their ZooKeeper port)
  *
  * Progress goes to stderr (one line, `\r` on a terminal); the table and BENCH_JSON to stdout.
  * See bench/README.md for what each row does and how to read the numbers.
@@ -74,7 +75,9 @@ const num = (v: string | undefined, dflt: number, what: string): number => {
   return n;
 };
 
-const code = args.profile ? await (await import('./profile.js')).runProfile({ seconds: num(args['profile-seconds'], 8, 'profile-seconds') }) : await main();
+const code = args.profile
+  ? await (await import('./profile.js')).runProfile({ seconds: num(args['profile-seconds'], 8, 'profile-seconds'), protocol: args.targets === 'peerkeeper-zk' ? 'zookeeper' : 'peerkeeper' })
+  : await main();
 // Everything was stopped in order; whatever handle is left (a client socket closing, a
 // child's pipe) must not keep the benchmark alive. stdout is synchronous on Linux pipes/files/TTYs.
 killEverything();

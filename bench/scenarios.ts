@@ -99,10 +99,14 @@ export class TargetRun {
       this.follower = s.followers[0]!;
       const client = await target.client([this.follower], o.sessionTimeoutMs);
       this.client = client;
-      await client.ensure(ROOT, VALUE);
-      await client.ensure(`${ROOT}/eph`, VALUE);
-      await client.ensure(`${ROOT}/get`, VALUE);
-      await Promise.all(Array.from({ length: MAX_OUTSTANDING }, (_, i) => client.ensure(`${ROOT}/s${i}`, VALUE)));
+      // Retried: on a machine this busy a JVM at tick 50 can drop a fresh connection once (the
+      // client reconnects by itself), which used to cost the target every row of the run.
+      await retry(async () => {
+        await client.ensure(ROOT, VALUE);
+        await client.ensure(`${ROOT}/eph`, VALUE);
+        await client.ensure(`${ROOT}/get`, VALUE);
+        await Promise.all(Array.from({ length: MAX_OUTSTANDING }, (_, i) => client.ensure(`${ROOT}/s${i}`, VALUE)));
+      }, 30_000);
       if (o.targetWarmupMs > 0) {
         progress.begin(`${target.label}: warm-up`);
         // Every row's operations, at high concurrency: the JVMs' JIT (and V8's) needs thousands of

@@ -38,6 +38,8 @@ export interface BrowserMemberOptions {
   readonly tickMs?: number;
   /** Default 'indexeddb'; 'memory' forgets everything on reload (it rejoins as a new member would). */
   readonly storage?: 'indexeddb' | 'memory';
+  /** The IndexedDB database family (one database per member id). Default: the room. */
+  readonly storageName?: string;
   /** The in-tab client's session timeout. Default 10 s. */
   readonly sessionTimeoutMs?: number;
   readonly snapshotEveryTxns?: number;
@@ -93,7 +95,7 @@ export async function startBrowserMember(o: BrowserMemberOptions): Promise<Brows
   if (!broadcast && !urls.length) throw new Error('no way to find the other members: enable broadcast or give signalling URLs');
 
   const kind = o.storage ?? 'indexeddb';
-  const idb = kind === 'indexeddb' ? await IndexedDbStorage.open(o.room, o.id) : null;
+  const idb = kind === 'indexeddb' ? await IndexedDbStorage.open(o.storageName ?? o.room, o.id) : null;
   const storage: ZabStorage = idb ?? new InstantMemoryStorage();
   const recovered = summariseRecovered(await storage.load());
   let persistence: boolean | null = null;

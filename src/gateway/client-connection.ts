@@ -12,8 +12,9 @@
  * so a watch event reaches the client before any reply that follows it on the wire.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { ClientToMember, MemberToClient, MultiOp, MultiResult, Operation, OperationResult, SetWatchesRequest } from '../protocol/client.js';
+import type { ClientToMember, MemberToClient, MultiOp, MultiResult, Operation, OperationResult, SetWatchesRequest, Stat } from '../protocol/client.js';
 import { ZXID_ZERO } from '../zab/zxid.js';
+import { Chroot, normalizeChroot } from './chroot.js';
 import { createOpcodeAndFlags, foldSessionId, fromJuteStat, unwrapPassword, wrapPassword } from './client-convert.js';
 import { longToZxid, zxidToLong } from './convert.js';
 import {
@@ -45,10 +46,12 @@ export interface ZooKeeperClientConnectionOptions {
   readonly memberId: number;
   /** The ACL every create carries; default world:anyone with every permission (ZooKeeper's OPEN_ACL_UNSAFE). */
   readonly acl?: readonly JuteAcl[];
+  /** Paths are taken below this one on the server (chroot.ts); absent or `/`: none. */
+  readonly chroot?: string;
 }
 
 /** How to read one reply's body (called only when its header says OK). */
-type BodyReader = (r: JuteReader) => OperationResult;
+type BodyReader = (r: JuteReader, zxid: bigint) => OperationResult;
 
 interface Pending {
   readonly juteXid: number;
@@ -68,10 +71,17 @@ export class ZooKeeperClientConnection {
   private readonly pending: Pending[] = [];
   private pings = 0;
   private setWatchesReplies = 0;
+  /** The session as the client numbers it, once the server granted one (owner of our ephemerals). */
+  private sessionId = 0;
   private readonly acl: readonly JuteAcl[];
+  private readonly chroot: Chroot | null;
+  private readonly deliver: (message: MemberToClient) => void;
 
   constructor(private readonly o: ZooKeeperClientConnectionOptions) {
     this.acl = o.acl ?? OPEN_ACL;
+    const root = normalizeChroot(o.chroot);
+    const chroot = (this.chroot = root === null ? null : new Chroot(root));
+    this.deliver = chroot === null ? o.deliver : (m) => o.deliver(chroot.reply(m));
   }
 
   /** Requests written and not answered yet. */
@@ -79,7 +89,8 @@ export class ZooKeeperClientConnection {
     return this.pending.length;
   }
 
-  send(message: ClientToMember): void {
+  send(original: ClientToMember): void {
+    const message = this.chroot === null ? original : this.chroot.request(original);
     switch (message.type) {
       case 'connect': {
         if (this.state !== 'new') throw new Error('connect sent twice on one connection');
@@ -117,7 +128,7 @@ export class ZooKeeperClientConnection {
       case Xid.ping:
         if (this.pings === 0) throw new JuteDecodeError('a ping reply with no ping outstanding');
         this.pings--;
-        return this.o.deliver({ type: 'pong', zxid });
+        return this.deliver({ type: 'pong', zxid });
       case Xid.setWatches:
         // Nothing in the client's protocol answers setWatches: the events it fires are what counts.
         if (this.setWatchesReplies === 0) throw new JuteDecodeError('a setWatches reply with none outstanding');
@@ -132,9 +143,9 @@ export class ZooKeeperClientConnection {
     let result: OperationResult | undefined;
     if (err === ErrorCode.OK) {
       if (head.errFromBody) err = head.errFromBody(r);
-      if (err === ErrorCode.OK) result = head.read(r);
+      if (err === ErrorCode.OK) result = head.read(r, header.zxid);
     }
-    this.o.deliver({ type: 'response', xid: head.clientXid, zxid, err, ...(result !== undefined ? { result } : {}) });
+    this.deliver({ type: 'response', xid: head.clientXid, zxid, err, ...(result !== undefined ? { result } : {}) });
   }
 
   private onConnectResponse(packet: Uint8Array): void {
@@ -143,10 +154,11 @@ export class ZooKeeperClientConnection {
     if (c.timeOut <= 0) {
       // ZooKeeper's answer to an unknown or expired session: a response with no timeout, then close.
       this.state = 'refused';
-      return this.o.deliver({ type: 'connectRefused', err: ErrorCode.SESSIONEXPIRED, reason: 'the server says the session has expired or is unknown' });
+      return this.deliver({ type: 'connectRefused', err: ErrorCode.SESSIONEXPIRED, reason: 'the server says the session has expired or is unknown' });
     }
     this.state = 'open';
-    this.o.deliver({
+    this.sessionId = foldSessionId(c.sessionId);
+    this.deliver({
       type: 'connected',
       sessionId: foldSessionId(c.sessionId),
       password: wrapPassword(c.sessionId, c.passwd),
@@ -161,7 +173,7 @@ export class ZooKeeperClientConnection {
   private onEvent(r: JuteReader, zxid: ReturnType<typeof longToZxid>): void {
     const e = readWatcherEvent(r);
     const event = EVENT_NAMES.get(e.type);
-    if (event !== undefined) return this.o.deliver({ type: 'watch', event, path: e.path, zxid });
+    if (event !== undefined) return this.deliver({ type: 'watch', event, path: e.path, zxid });
     // Connection-state events and *WatchRemoved have no member message (the client makes its own).
     if (e.type === EventType.None || e.type === EventType.DataWatchRemoved || e.type === EventType.ChildWatchRemoved || e.type === EventType.PersistentWatchRemoved) return;
     throw new JuteDecodeError(`a watch event of unknown type ${e.type}`);
@@ -223,8 +235,9 @@ export class ZooKeeperClientConnection {
         break;
       case 'multi': {
         writeMultiBody(writeRequestHeader(w, juteXid, OpCode.multi), op.ops.map((o) => this.multiOp(o)));
-        const count = op.ops.length;
-        pending((r) => ({ op: 'multi', results: multiResults(readMultiResponse(r, count), count) }));
+        const ops = op.ops;
+        const owner = this.sessionId;
+        pending((r, zxid) => ({ op: 'multi', results: multiResults(readMultiResponse(r, ops.length), ops, zxid, owner) }));
         break;
       }
       case 'sync':
@@ -281,13 +294,16 @@ function createResult(c: { path: string; stat?: JuteStat }): OperationResult {
   return { op: 'create', path: c.path, stat: fromJuteStat(c.stat) };
 }
 
-function multiResults(results: readonly JuteMultiResult[], count: number): MultiResult[] {
-  if (results.length !== count) throw new JuteDecodeError(`multi reply has ${results.length} results for ${count} ops`);
-  return results.map((res): MultiResult => {
+function multiResults(results: readonly JuteMultiResult[], ops: readonly MultiOp[], zxid: bigint, owner: number): MultiResult[] {
+  if (results.length !== ops.length) throw new JuteDecodeError(`multi reply has ${results.length} results for ${ops.length} ops`);
+  return results.map((res, i): MultiResult => {
     switch (res.type) {
-      case 'create':
-        if (res.result.stat === undefined) throw new JuteDecodeError('a create in a multi answered without its Stat');
-        return { op: 'create', path: res.result.path, stat: fromJuteStat(res.result.stat) };
+      case 'create': {
+        if (res.result.stat !== undefined) return { op: 'create', path: res.result.path, stat: fromJuteStat(res.result.stat) };
+        const op = ops[i];
+        if (op?.op !== 'create') throw new JuteDecodeError(`multi result ${i} is a create, op ${i} is a ${op?.op}`);
+        return { op: 'create', path: res.result.path, stat: freshStat(op, zxid, owner) };
+      }
       case 'setData':
         return { op: 'setData', stat: fromJuteStat(res.stat) };
       case 'error':
@@ -296,6 +312,20 @@ function multiResults(results: readonly JuteMultiResult[], count: number): Multi
         return { op: res.type };
     }
   });
+}
+
+/**
+ * Apache ZooKeeper answers a plain create inside a multi with its path alone (CreateResponse; only
+ * containers and TTL nodes get a Create2Response). The client's protocol promises a Stat, so this is
+ * the Stat a node just created by that multi has: created, modified and child-changed at the multi's
+ * zxid (the reply header's: ZooKeeper replies right after applying it), versions 0, no children,
+ * the data's length, our session as owner of an ephemeral. ctime and mtime are 0: the server did
+ * not say, and a time made up here would be a lie.
+ */
+function freshStat(op: Extract<MultiOp, { op: 'create' }>, zxid: bigint, owner: number): Stat {
+  const z = longToZxid(zxid);
+  const ephemeral = op.mode === 'EPHEMERAL' || op.mode === 'EPHEMERAL_SEQUENTIAL';
+  return { czxid: z, mzxid: z, pzxid: z, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: ephemeral ? owner : 0, dataLength: op.data.byteLength, numChildren: 0 };
 }
 
 /** SetWatches in batches of at most SET_WATCHES_BATCH_BYTES of paths, each list in order. */

@@ -277,7 +277,9 @@ export class GatewayConnection {
         const mode = req.mode === 0 ? 'PERSISTENT' : req.mode === 1 ? 'PERSISTENT_RECURSIVE' : null;
         // ZooKeeper cannot read an unknown AddWatchMode and answers MARSHALLINGERROR.
         if (mode === null) return this.local(xid, ErrorCode.MARSHALLINGERROR);
-        return this.ask(xid, { op: 'addWatch', path: req.path, mode }, (r) => ({ err: errOf(r) }));
+        // ZooKeeper answers addWatch with an ErrorResponse record (an int, 0) after the header, and
+        // the Java client reads it: without it, its read runs off the packet and it drops the connection.
+        return this.ask(xid, { op: 'addWatch', path: req.path, mode }, (r) => ({ err: errOf(r), body: (w) => w.int(0) }));
       }
       case OpCode.removeWatches: {
         const type = watcherTypeOf(req.watcherType);
@@ -378,7 +380,8 @@ export class GatewayConnection {
     ops.forEach((o, i) => {
       const memberXid = this.nextMemberXid++;
       const isData = o.type === OpCode.getData;
-      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: o.watch } : { op: 'getChildren', path: o.path, watch: o.watch, withStat: false };
+      // No watches: ZooKeeper's multiRead drops the watch flag of its reads (Op.GetData/GetChildren keep none).
+      const operation: Operation = isData ? { op: 'getData', path: o.path, watch: false } : { op: 'getChildren', path: o.path, watch: false, withStat: false };
       // A hidden slot in the queue: filled when this read's answer arrives, never sent by itself.
       const answer: Answer = (r) => {
         const err = errOf(r);

@@ -151,9 +151,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           return scheduleDrain();
         }
         if (conn.outstanding >= maxOutstanding) return setPaused(true); // resumed as replies go out
-        // A copy, packet-sized: what the member keeps (a znode's data) must not pin the whole chunk.
-        // (Not `slice`: on a Buffer that is a view.)
-        const packet = new Uint8Array(buffered.subarray(4, 4 + length));
+        const packet = buffered.slice(4, 4 + length);
         buffered = buffered.subarray(4 + length);
         stats.received++;
         budget--;
@@ -173,8 +171,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
     socket.on('data', (chunk: Buffer) => {
       if (done) return;
-      // The chunk itself when nothing is left over (no copy); each packet is then sliced out of it.
-      buffered = buffered.byteLength === 0 ? chunk : concat(buffered, chunk);
+      buffered = buffered.byteLength === 0 ? new Uint8Array(chunk) : concat(buffered, chunk);
       if (first && buffered.byteLength >= 4) {
         first = false;
         const word = fourLetterWord(buffered.subarray(0, 4), whitelist);

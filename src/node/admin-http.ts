@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { AdmissionMetrics } from '../server/admission-metrics.js';
 import type { MetricsSnapshot } from '../server/metrics.js';
+import type { ZkPortMetrics } from '../server/zk-port-metrics.js';
 import { backupHeader, backupPayloadPieces } from '../server/backup-file.js';
 import { renderMntr } from '../server/mntr.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../server/prometheus.js';
@@ -53,18 +54,28 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** `backup`: answer GET /backup (the whole tree and the session passwords; the client port only). */
+export interface HostMetricsSources {
+  /** What the WebSocket client port refused and throttled. */
+  readonly admission?: () => AdmissionMetrics | undefined;
+  /** What the ZooKeeper-protocol port counted (when the member serves one). */
+  readonly zkPort?: () => ZkPortMetrics | undefined;
+}
+
+/** The runner's metrics and what only the host can tell: the kernel's UDP drop counter, what the client ports counted. */
+export function hostMetrics(runner: MemberRunner, sources: HostMetricsSources = {}): MetricsSnapshot {
+  const m = runner.metrics();
+  const udp = udpReceiveBufferErrors();
+  const a = sources.admission?.();
+  const z = sources.zkPort?.();
+  return { ...m, ...(udp === undefined ? {} : { udpReceiveBufferErrors: udp }), ...(a === undefined ? {} : { admission: a }), ...(z === undefined ? {} : { zkPort: z }) };
+}
+
 export function adminHandler(
   runner: MemberRunner,
   status: () => MemberStatus,
-  options: { readonly backup?: boolean; readonly admission?: () => AdmissionMetrics | undefined } = {},
+  options: HostMetricsSources & { readonly backup?: boolean } = {},
 ): AdminHandler {
-  // The runner's metrics and what only the host can tell (the kernel's UDP drop counter, what the client port refused).
-  const metrics = (): MetricsSnapshot => {
-    const m = runner.metrics();
-    const udp = udpReceiveBufferErrors();
-    const a = options.admission?.();
-    return { ...m, ...(udp === undefined ? {} : { udpReceiveBufferErrors: udp }), ...(a === undefined ? {} : { admission: a }) };
-  };
+  const metrics = (): MetricsSnapshot => hostMetrics(runner, options);
   return (path, res, query) => {
     switch (path) {
       case '/status':

@@ -3,7 +3,8 @@
  * the WebRTC mesh, a client port); `launchEnsemble` starts a signalling server here and N members as
  * child processes (what `peerkeeper ensemble` runs); `startSignallingServer` is the server that
  * introduces members to each other; `nodeWebSocketConnector` connects a `ZooKeeperClient` (from
- * `peerkeeper`) to members' client ports.
+ * `peerkeeper`) to members' client ports, and `zooKeeperConnector` connects it over ZooKeeper's own
+ * wire protocol to Apache ZooKeeper or to members' ZooKeeper ports.
  */
 export { startNodeMember, DEFAULT_TICK_MS, DEFAULT_MAX_SESSION_TIMEOUT_MS, type NodeMember, type NodeMemberOptions } from './member-process.js';
 export { launchEnsemble, type LaunchOptions, type LaunchedEnsemble } from './launch.js';
@@ -11,4 +12,14 @@ export { Supervisor, statusLine, type SupervisedMember, type SupervisorOptions }
 export type { MemberStatus } from './status.js';
 export { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from './ports.js';
 export { nodeWebSocketConnector } from './ws-connector.js';
+export {
+  zooKeeperConnector,
+  parseConnectString,
+  DEFAULT_ZOOKEEPER_PORT,
+  type ZooKeeperConnector,
+  type ZooKeeperConnectorOptions,
+  type ServerAddress,
+  type ConnectorSocket,
+} from '../gateway/zookeeper-connector.js';
+export type { JuteAcl } from '../gateway/jute/records.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';

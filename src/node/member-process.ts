@@ -17,7 +17,7 @@ import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
 import type { ConnectionHandlers } from '../protocol/client.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
-import { adminHandler, peerkeeperVersion } from './admin-http.js';
+import { adminHandler, hostMetrics, peerkeeperVersion } from './admin-http.js';
 import type { AdmissionLimits } from './admission.js';
 import { EventLoopStall } from './event-loop-stall.js';
 import { renderMntr } from '../server/mntr.js';
@@ -29,6 +29,7 @@ import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
 import { PartitionSwitch } from './test-partition.js';
 import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
+import type { ZkPortMetrics } from '../server/zk-port-metrics.js';
 
 export interface NodeMemberOptions {
   readonly id: MemberId;
@@ -177,7 +178,9 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   // Both client ports reach the member the same way (through the test partition's gate when armed).
   const openClient = partition ? partition.gateClients((handlers) => runner.openClient(handlers)) : (handlers: ConnectionHandlers) => runner.openClient(handlers);
   // The tree (GET /backup) only where clients may read it anyway: the client port, not the metrics port.
-  const http = adminHandler(runner, status, { backup: true, admission: () => endpoint?.admission() });
+  // Both client ports' counters, wherever metrics are read (HTTP /metrics and /mntr, the ZooKeeper port's mntr).
+  const metricsSources = { admission: () => endpoint?.admission(), zkPort: () => (gateway ? zkPortMetrics(gateway) : undefined) };
+  const http = adminHandler(runner, status, { backup: true, ...metricsSources });
   try {
     endpoint = await startClientEndpoint({
       port: o.clientPort,
@@ -201,7 +204,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
         open: openClient,
         fourLetter: {
           srvr: () => srvrText(status(), gateway?.connections() ?? 0),
-          mntr: () => renderMntr(runner.metrics(), peerkeeperVersion()) + gatewayMntr(gateway),
+          mntr: () => renderMntr(hostMetrics(runner, metricsSources), peerkeeperVersion()),
           cons: () => (gateway?.describeConnections() ?? []).join('\n'),
           wchs: () => `Total watches:${runner.metrics().watchCount}\n`,
           readOnly: () => !status().serving,
@@ -210,7 +213,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
       });
     }
     if (o.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status) });
+      metricsServer = await startMetricsServer({ port: o.metricsPort, ...(o.metricsHost ? { host: o.metricsHost } : {}), http: adminHandler(runner, status, metricsSources) });
     }
   } catch (err) {
     runner.stop();
@@ -285,18 +288,16 @@ function srvrText(s: MemberStatus, zkConnections: number): string {
   ].join('\n');
 }
 
-/** The gateway's own counters, in mntr's `key<TAB>value` lines. */
-function gatewayMntr(g: Gateway | null): string {
-  if (g === null) return '';
+/** The gateway's counters as the metrics section for them. */
+function zkPortMetrics(g: Gateway): ZkPortMetrics {
   const c = g.counters;
-  return [
-    `zk_gateway_connections\t${g.connections()}`,
-    `zk_gateway_connections_total\t${c.connections}`,
-    `zk_gateway_malformed_packets\t${c.malformedPackets}`,
-    `zk_gateway_oversized_packets\t${c.oversizedPackets}`,
-    `zk_gateway_four_letter_words\t${c.fourLetterWords}`,
-    `zk_gateway_throttled\t${c.throttled}`,
-    `zk_gateway_refused_per_ip\t${c.refusedPerIp}`,
-    '',
-  ].join('\n');
+  return {
+    connections: g.connections(),
+    connectionsTotal: c.connections,
+    malformedPackets: c.malformedPackets,
+    oversizedPackets: c.oversizedPackets,
+    fourLetterWords: c.fourLetterWords,
+    throttled: c.throttled,
+    refusedPerIp: c.refusedPerIp,
+  };
 }

@@ -6,6 +6,7 @@
  * the Prometheus and mntr renderers print and what the browser demo may draw. Isomorphic.
  */
 import type { AdmissionMetrics } from './admission-metrics.js';
+import type { ZkPortMetrics } from './zk-port-metrics.js';
 import type { ZabStatus } from '../zab/member.js';
 import type { MemberId } from '../zab/messages.js';
 import type { SequencedWrite } from '../zab/persistence.js';
@@ -74,6 +75,8 @@ export interface MetricsSnapshot extends ZabPart {
   readonly udpReceiveBufferErrors?: number;
   /** What the client port refused and throttled (a Node member's host adds it; admission-metrics.ts). */
   readonly admission?: AdmissionMetrics;
+  /** What the ZooKeeper-protocol port counted, when the member serves one (zk-port-metrics.ts). */
+  readonly zkPort?: ZkPortMetrics;
 }
 
 /** What the member and the runner know at the moment of a snapshot. */

@@ -4,6 +4,7 @@
  * after, histograms as `_min/_avg/_max/_p50/_p99/_cnt` (ZooKeeper's summary style). Pure.
  */
 import { admissionMntrPairs } from './admission-metrics.js';
+import { zkPortMntrPairs } from './zk-port-metrics.js';
 import type { HistogramSnapshot } from './histogram.js';
 import type { MetricsSnapshot } from './metrics.js';
 import { formatZxid, zxidToHex } from '../zab/zxid.js';
@@ -71,6 +72,7 @@ export function mntrPairs(m: MetricsSnapshot, version: string): [string, string]
   pairs.push(['zk_uptime', String(Math.round(m.uptimeMs))]);
   if (m.udpReceiveBufferErrors !== undefined) pairs.push(['zk_udp_rcvbuf_errors', String(m.udpReceiveBufferErrors)]);
   pairs.push(...admissionMntrPairs(m.admission));
+  pairs.push(...zkPortMntrPairs(m.zkPort));
   return pairs;
 }
 

@@ -4,6 +4,7 @@
  * `_sum` and `_count`. Times are in milliseconds (the unit is in each name). Pure: snapshot in, text out.
  */
 import { admissionFamilies } from './admission-metrics.js';
+import { zkPortFamilies } from './zk-port-metrics.js';
 import type { HistogramSnapshot } from './histogram.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { Zxid } from '../zab/zxid.js';
@@ -80,6 +81,7 @@ function families(m: MetricsSnapshot): Family[] {
       ? []
       : [{ name: 'peerkeeper_host_udp_receive_buffer_errors_total', help: "UDP datagrams the host's kernel dropped for want of receive buffer space (WebRTC links are UDP: growth means lost packets and stalls).", type: 'counter' as const, samples: one(m.udpReceiveBufferErrors) }]),
     ...admissionFamilies(m.admission),
+    ...zkPortFamilies(m.zkPort),
   ];
 }
 

@@ -12,6 +12,9 @@ function fail(err: number, message: string): LocalOutcome {
   return { err, message };
 }
 
+/** Reads of one node: a path that cannot name a node is NONODE for them. */
+const NODE_READS: ReadonlySet<Operation['op']> = new Set(['getData', 'exists', 'getChildren', 'getAllChildrenNumber']);
+
 /**
  * Serves what never leaves the member: reads from its own tree (with their watches), and watch
  * registration. A read registers its watch in the same step as it reads, so no change can fall
@@ -21,7 +24,12 @@ export function serveLocally(tree: DataTree, watches: WatchManager, sessionId: n
   const path = 'path' in op ? op.path : undefined;
   if (path !== undefined && op.op !== 'getEphemerals') {
     const problem = pathProblem(path);
-    if (problem !== undefined) return fail(ErrorCode.BADARGUMENTS, `bad path ${JSON.stringify(path)}: ${problem}`);
+    // A read of a path no node can have finds nothing: NONODE, as ZooKeeper answers (it does not
+    // validate read paths). Watch requests with such a path are refused as arguments.
+    if (problem !== undefined) {
+      const err = NODE_READS.has(op.op) ? ErrorCode.NONODE : ErrorCode.BADARGUMENTS;
+      return fail(err, `bad path ${JSON.stringify(path)}: ${problem}`);
+    }
   }
   try {
     switch (op.op) {

@@ -53,6 +53,12 @@ export function prepareCreate(view: TreeView, req: CreateRequest, ctx: RequestCo
   const ttlMs = checkTtl(mode, req.ttlMs, shown);
   const data = checkData(req.data, shown, limits);
   const sequential = isSequentialMode(mode);
+  // ZooKeeper's order (PrepRequestProcessor): the part before the last "/" must be an existing node
+  // before the whole path is validated, so "/missing//x" is NONODE and "/present/." BADARGUMENTS.
+  const claimedParent = claimedParentOf(req.path);
+  if (claimedParent !== undefined && view.node(claimedParent) === undefined) {
+    throw new ZkError(ErrorCode.NONODE, shown, `parent ${claimedParent} does not exist`);
+  }
   validatePath(req.path, sequential);
   const path = req.path;
   if (!sequential && path === ROOT_PATH) throw new ZkError(ErrorCode.NODEEXISTS, path, 'the root always exists');
@@ -79,6 +85,17 @@ export function prepareCreate(view: TreeView, req: CreateRequest, ctx: RequestCo
     ttlMs,
     parentCversion: nextCversion(parent.stat.cversion),
   };
+}
+
+/**
+ * What ZooKeeper takes as a create's parent before it validates the path: everything before the last
+ * "/" ("/" for a top-level name); undefined when it refuses the path outright (no "/", a NUL).
+ */
+function claimedParentOf(path: unknown): string | undefined {
+  if (typeof path !== 'string' || path.includes('\0')) return undefined;
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return undefined;
+  return slash === 0 ? ROOT_PATH : path.slice(0, slash);
 }
 
 export function prepareDelete(view: TreeView, req: DeleteRequest): DeleteTxn {

@@ -39,6 +39,8 @@ describe('backup and restore of a 3-member ensemble', () => {
   after(() => cluster.stopAll());
 
   test('GET /backup: a verified file from a serving member; 503 until it applied ?atLeast, 400 for a bad one', async () => {
+    // A formed cluster has a serving quorum; member 1 may still be syncing (503) until all converge.
+    await cluster.converged();
     const port = cluster.member(1).clientPort;
     const ok = await fetch(`http://127.0.0.1:${port}/backup`);
     assert.equal(ok.status, 200);

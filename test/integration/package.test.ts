@@ -72,7 +72,7 @@ async function viteBuild(root: string, page: string, script: string): Promise<{ 
   return { nodeImports: [...nodeImports], js };
 }
 
-describe('the npm package, installed into an empty project', { timeout: 150_000 }, () => {
+describe('the npm package, installed into an empty project', { timeout: 300_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'peerkeeper-package-'));
   const app = join(root, 'app');
   const children = new Set<ChildProcess>();
@@ -109,23 +109,65 @@ describe('the npm package, installed into an empty project', { timeout: 150_000 
     const npx = await run('npx', ['--no-install', 'peerkeeper', '--help'], { cwd: app, timeout: 60_000 });
     assert.match(npx.stdout, /^peerkeeper <command>/);
     const bin = join(app, 'node_modules', '.bin', 'peerkeeper');
-    for (const verb of ['signal', 'node', 'ensemble', 'shell', 'check', 'backup', 'restore', 'sim', 'demo', 'start']) {
-      const r = await run(bin, [verb, '-h'], { cwd: app, timeout: 30_000 });
-      assert.match(r.stdout, new RegExp(`^peerkeeper ${verb}\\b`), verb);
-    }
+    const verbs = ['signal', 'node', 'ensemble', 'shell', 'check', 'backup', 'restore', 'sim', 'demo', 'start'];
+    // execFile rejects on a non-zero exit, so each of these exited 0.
+    const answers = await Promise.all(verbs.map((verb) => run(bin, [verb, verb.length % 2 ? '-h' : '--help'], { cwd: app, timeout: 60_000 })));
+    answers.forEach((r, i) => assert.match(r.stdout, new RegExp(`^peerkeeper ${verbs[i]}\\b`), verbs[i]));
   });
 
   test('each entry point imports alone, in a fresh process', async () => {
     const expected: Record<string, string[]> = {
       peerkeeper: ['ZooKeeperClient', 'ZooKeeperError', 'ErrorCode', 'Lock', 'LeaderElection', 'ConfigStore', 'ServiceRegistry', 'webSocketConnector'],
       'peerkeeper/browser': ['startBrowserMember'],
-      'peerkeeper/node': ['startNodeMember', 'launchEnsemble', 'startSignallingServer', 'nodeWebSocketConnector', 'Supervisor'],
+      'peerkeeper/node': ['startNodeMember', 'launchEnsemble', 'startSignallingServer', 'nodeWebSocketConnector', 'zooKeeperConnector', 'Supervisor'],
     };
     for (const [entry, names] of Object.entries(expected)) {
       const r = await inApp(['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(m)));`]);
       const keys = JSON.parse(r.stdout) as string[];
       for (const name of names) assert.ok(keys.includes(name), `${entry} exports ${name}: ${keys.join(', ')}`);
     }
+  });
+
+  test("the types: a Node program type-checks against peerkeeper and peerkeeper/node, a page's against peerkeeper and peerkeeper/browser without Node's types", async () => {
+    writeFileSync(
+      join(app, 'program.ts'),
+      `import { ZooKeeperClient, Lock, ErrorCode, ZooKeeperError } from 'peerkeeper';
+import { launchEnsemble, nodeWebSocketConnector, type NodeMemberOptions } from 'peerkeeper/node';
+const zk = new ZooKeeperClient({ connector: nodeWebSocketConnector(['ws://127.0.0.1:2281']), members: 1, sessionTimeoutMs: 4000 });
+const lock: Lock = new Lock(zk, '/lock');
+const noNode: number = ErrorCode.NONODE;
+export { lock, noNode, launchEnsemble, ZooKeeperError };
+export type { NodeMemberOptions };
+`,
+    );
+    writeFileSync(
+      join(app, 'page.ts'),
+      `import { ZooKeeperClient, LeaderElection } from 'peerkeeper';
+import { startBrowserMember } from 'peerkeeper/browser';
+const member = await startBrowserMember({ id: 1, members: [1, 2, 3], room: 'app', secret: 'secret' });
+const zk: ZooKeeperClient = member.client();
+await new LeaderElection(zk, '/leader', { onLeader: () => {} }).start();
+`,
+    );
+    // skipLibCheck off: our .d.ts files are checked too. (peerkeeper/browser's types need the DOM's.)
+    const base = { strict: true, target: 'es2022', noEmit: true, skipLibCheck: false };
+    const configs = {
+      'tsconfig.program.json': { compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'], types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')] }, files: ['program.ts'] },
+      'tsconfig.page.json': { compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom'], types: [] }, files: ['page.ts'] },
+    };
+    const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+    const results = await Promise.all(
+      Object.entries(configs).map(async ([file, config]) => {
+        writeFileSync(join(app, file), JSON.stringify(config));
+        return inApp([tsc, '-p', file]).catch((err: { stdout?: string }) => ({ stdout: `tsc -p ${file} failed:\n${err.stdout ?? String(err)}` }));
+      }),
+    );
+    for (const r of results) assert.equal(r.stdout, '');
+  });
+
+  test('the simulator runs from the package, its worker threads too', async () => {
+    const r = await inApp([join(app, 'node_modules', '.bin', 'peerkeeper'), 'sim', '--seeds', '4', '--workers', '2', '--members', '3']);
+    assert.match(r.stdout, /no violations/);
   });
 
   test('a 3-member ensemble from the installed command, used through the peerkeeper client', async () => {

@@ -65,6 +65,14 @@ describe('the ZooKeeper port at its edges', () => {
     const mntr = (await exchange(a, word('mntr'))).text;
     assert.match(mntr, /^zk_gateway_oversized_packets\t2$/m);
     assert.match(mntr, /^zk_gateway_malformed_packets\t1$/m);
+    // The same counters over HTTP, where scrapers read them: /mntr and Prometheus' /metrics.
+    const http = `http://127.0.0.1:${cluster.member(2).clientPort}`;
+    const httpMntr = await (await fetch(`${http}/mntr`, { signal: AbortSignal.timeout(5000) })).text();
+    assert.match(httpMntr, /^zk_gateway_oversized_packets\t2$/m);
+    assert.match(httpMntr, /^zk_gateway_malformed_packets\t1$/m);
+    const metrics = await (await fetch(`${http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    assert.match(metrics, /^peerkeeper_zk_port_oversized_packets_total\{member="2"\} 2$/m);
+    assert.match(metrics, /^peerkeeper_zk_port_malformed_packets_total\{member="2"\} 1$/m);
     assert.equal((await exchange(a, word('ruok'))).text, 'imok');
     const s = await cluster.status(2);
     assert.equal(s?.serving, true);

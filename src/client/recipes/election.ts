@@ -12,6 +12,7 @@ import { fromUtf8 } from '../bytes.js';
 import { ErrorCode, ZooKeeperError } from '../errors.js';
 import { basename, joinPath, validatePath } from '../paths.js';
 import { createProtectedSequential, deleteIfPresent } from './protected-create.js';
+import { watchFirstSequential, type WatchHandle } from './rearming-watch.js';
 import { ensurePath, randomId, retryOnConnectionLoss, sortBySequence } from './util.js';
 
 export interface ElectionOptions {
@@ -182,4 +183,74 @@ export class LeaderElection {
     this.offState?.();
     this.offState = null;
   }
+}
+
+/**
+ * Follows who leads the election at `path` — candidate or not: `onChange` gets the leader's id
+ * now and after each change (null: no candidate). One child watch, however many candidates.
+ */
+export function watchLeader(client: ZooKeeperClient, path: string, onChange: (leaderId: string | null) => void, onStop?: (reason: unknown) => void): WatchHandle {
+  validatePath(path);
+  return watchFirstSequential(client, path, MARKER, onChange, onStop);
+}
+
+export interface LeaderState {
+  /** The leader's id, null while nobody leads. */
+  readonly leader: string | null;
+  /** True while this client holds the leadership (false while disconnected: it may be lost). */
+  readonly isLeader: boolean;
+}
+
+export interface ElectLeaderHandle extends LeaderState {
+  /** Our id in the election. */
+  readonly id: string;
+  /** Leaves the election (the next candidate takes over) and stops following it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * "Elect one leader among us": enters the election at `path` as `options.id` and reports
+ * `{ leader, isLeader }` each time either changes — a LeaderElection and a watchLeader in one.
+ * Resolves once entered; the first report has run by then.
+ */
+export async function electLeader(
+  client: ZooKeeperClient,
+  path: string,
+  options: { readonly id?: string; readonly onChange?: (state: LeaderState) => void; readonly onError?: (err: unknown) => void } = {},
+): Promise<ElectLeaderHandle> {
+  let leader: string | null = null;
+  let last = '';
+  const report = () => {
+    const state = { leader, isLeader: election.isLeader };
+    const key = JSON.stringify(state);
+    if (key === last) return;
+    last = key;
+    options.onChange?.(state);
+  };
+  const election = new LeaderElection(client, path, {
+    ...(options.id !== undefined ? { id: options.id } : {}),
+    onLeader: report,
+    onFollower: report,
+    onLeadershipLost: report,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  await election.start();
+  const watch = watchLeader(client, path, (id) => {
+    leader = id;
+    report();
+  });
+  await watch.ready;
+  return {
+    id: election.id,
+    get leader() {
+      return leader;
+    },
+    get isLeader() {
+      return election.isLeader;
+    },
+    async stop() {
+      watch.stop();
+      await election.resign();
+    },
+  };
 }

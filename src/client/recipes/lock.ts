@@ -12,6 +12,7 @@ import { ErrorCode, ZooKeeperError } from '../errors.js';
 import { basename, joinPath, validatePath } from '../paths.js';
 import type { Data } from '../types.js';
 import { createProtectedSequential, deleteIfPresent } from './protected-create.js';
+import { watchFirstSequential, type WatchHandle } from './rearming-watch.js';
 import { deadlineFrom, ensurePath, randomId, retryOnConnectionLoss, sortBySequence, timeoutError, waitForChange } from './util.js';
 
 export interface LockOptions {
@@ -90,5 +91,34 @@ export class Lock {
     const path = this.ourPath;
     this.ourPath = null;
     if (path !== null) await deleteIfPresent(this.client, path);
+  }
+}
+
+/**
+ * Follows who holds the lock at `path`: `onChange` gets the holder's `data` (as UTF-8; '' when it
+ * gave none) now and after each change, null while the lock is free. For showing "locked by …"
+ * to everyone else; taking the lock is still `acquire()`.
+ */
+export function watchLockHolder(client: ZooKeeperClient, path: string, onChange: (holder: string | null) => void, onStop?: (reason: unknown) => void): WatchHandle {
+  validatePath(path);
+  return watchFirstSequential(client, path, MARKER, onChange, onStop);
+}
+
+/**
+ * Runs `work` holding the lock at `path`, and releases it afterwards whatever happens. With
+ * `timeoutMs`, rejects with OPERATIONTIMEOUT when the lock was not ours in time (`work` never ran).
+ */
+export async function withLock<T>(
+  client: ZooKeeperClient,
+  path: string,
+  work: (lock: Lock) => Promise<T> | T,
+  options: LockOptions & { readonly timeoutMs?: number } = {},
+): Promise<T> {
+  const lock = new Lock(client, path, options);
+  await lock.acquire(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+  try {
+    return await work(lock);
+  } finally {
+    await lock.release();
   }
 }

@@ -9,7 +9,9 @@ import type { Stat } from '../../protocol/client.js';
 import type { ZooKeeperClient } from '../client.js';
 import { ErrorCode, ZooKeeperError } from '../errors.js';
 import type { Watcher } from '../types.js';
-import { forgetWatcher, nextConnection } from './util.js';
+import { fromUtf8 } from '../bytes.js';
+import { joinPath } from '../paths.js';
+import { forgetWatcher, nextConnection, sortBySequence } from './util.js';
 
 export interface WatchHandle {
   /** Resolves after the first value was reported (or the watch stopped). */
@@ -155,4 +157,43 @@ export function watchChildren(
 
 function sameZxid(a: Stat['czxid'], b: Stat['czxid']): boolean {
   return a.epoch === b.epoch && a.counter === b.counter;
+}
+
+/**
+ * Re-arming watch on the first (lowest-sequence) child of `path` whose name contains `marker`:
+ * reports its data as UTF-8, or null while there is none. What lock and election nodes say about
+ * who holds or leads, seen by anyone — a contender or not.
+ */
+export function watchFirstSequential(
+  client: ZooKeeperClient,
+  path: string,
+  marker: string,
+  onChange: (data: string | null) => void,
+  onStop?: (reason: unknown) => void,
+): WatchHandle {
+  return rearmingWatch<string | null>(client, {
+    path,
+    async read(watcher) {
+      for (;;) {
+        let children: string[];
+        try {
+          children = await client.getChildren(path, { watch: watcher });
+        } catch (err) {
+          if (!ZooKeeperError.is(err, ErrorCode.NONODE)) throw err;
+          if ((await client.exists(path, { watch: watcher })) === null) return null;
+          continue;
+        }
+        const first = sortBySequence(children.filter((name) => name.includes(marker)))[0];
+        if (first === undefined) return null;
+        try {
+          return fromUtf8((await client.getData(joinPath(path, first))).data);
+        } catch (err) {
+          if (!ZooKeeperError.is(err, ErrorCode.NONODE)) throw err; // it left while we looked: look again
+        }
+      }
+    },
+    same: (a, b) => a === b,
+    onChange,
+    ...(onStop !== undefined ? { onStop } : {}),
+  });
 }

@@ -44,9 +44,18 @@ export class JuteWriter {
 
   long(v: bigint): this {
     this.room(8);
-    const u = BigInt.asUintN(64, v);
-    this.put32(this.length, Number(u >> 32n));
-    this.put32(this.length + 4, Number(u & 0xffff_ffffn));
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) {
+      // Nearly every long (zxids, times, session ids) fits in a double: split it without BigInt
+      // arithmetic. `hi` may be negative; put32 writes its two's-complement bits.
+      const hi = Math.floor(n / 0x1_0000_0000);
+      this.put32(this.length, hi);
+      this.put32(this.length + 4, n - hi * 0x1_0000_0000);
+    } else {
+      const u = BigInt.asUintN(64, v);
+      this.put32(this.length, Number(u >> 32n));
+      this.put32(this.length + 4, Number(u & 0xffff_ffffn));
+    }
     this.length += 8;
     return this;
   }

@@ -45,7 +45,8 @@ function opened(): FakeMember {
 describe('jute writer', () => {
   test('big-endian ints and longs (negative, extreme), framed = the length then what finish() gives', () => {
     const ints = [0, 1, -1, 0x7fffffff, -0x80000000, 0x01020304];
-    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n];
+    // Around 2^32 and 2^53 (where the writer leaves doubles for BigInt), both signs.
+    const longs = [0n, -1n, 0x300000005n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x0102030405060708n, 0xffffffffn, 0x100000000n, -0x100000000n, -0x100000001n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, -(2n ** 53n) + 1n, -1234567890123n];
     const w = new JuteWriter(8); // a small hint: the record grows past it
     for (const i of ints) w.int(i);
     for (const l of longs) w.long(l);
@@ -236,6 +237,22 @@ describe('gateway: what the differential tests against ZooKeeper 3.8 pinned down
     assert.deepEqual((f.sent.at(-1) as { operation: unknown }).operation, { op: 'checkWatches', path: '/a', type: 'DATA' });
     f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: ErrorCode.NOWATCHER });
     assert.equal(reply(f.out[1]!).header.err, ErrorCode.NOWATCHER);
+  });
+
+  test('addWatch answers the header then an ErrorResponse (int 0), as ZooKeeper does and its Java client reads; an error, the header alone', () => {
+    const f = opened();
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.addWatch).string('/a').int(1).finish());
+    assert.deepEqual((f.sent.at(-1) as { operation: unknown }).operation, { op: 'addWatch', path: '/a', mode: 'PERSISTENT_RECURSIVE' });
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: 0, result: { op: 'addWatch' } });
+    const ok = reply(f.out[0]!);
+    assert.equal(ok.header.err, 0);
+    assert.equal(ok.r.int(), 0);
+    assert.equal(ok.r.remaining, 0);
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.addWatch).string('/b').int(0).finish());
+    f.reply({ type: 'response', xid: lastXid(f), zxid: zero, err: ErrorCode.BADARGUMENTS });
+    const failed = reply(f.out[1]!);
+    assert.equal(failed.header.err, ErrorCode.BADARGUMENTS);
+    assert.equal(failed.r.remaining, 0);
   });
 
   test('an unknown watcher type or watch mode is MARSHALLINGERROR, never sent to the member', () => {

@@ -259,6 +259,28 @@ describe('ZooKeeper connector: operations', () => {
     assert.equal(m?.type === 'response' && m.result?.op === 'multi' ? m.result.results.map((r) => r.op).join() : '', 'create,setData,check,error');
   });
 
+  test("a plain create in a multi answered with its path alone (Apache ZooKeeper's CreateResponse) gets the Stat of a node fresh at the multi's zxid", () => {
+    const h = connected();
+    const ops = [
+      { op: 'create', path: '/e-', data: new Uint8Array(4), mode: 'EPHEMERAL_SEQUENTIAL' },
+      { op: 'create', path: '/p', data: new Uint8Array(0), mode: 'PERSISTENT' },
+    ] as const;
+    h.connection.send({ type: 'request', xid: 1, operation: { op: 'multi', ops } });
+    h.socket.feed(
+      reply(lastXid(h), 0, (w) => {
+        writeMultiHeader(w, OpCode.create, false, 0).string('/e-0000000007');
+        writeMultiHeader(w, OpCode.create, false, 0).string('/p');
+        writeMultiHeader(w, -1, true, -1);
+      }, (5n << 32n) | 9n),
+    );
+    const m = h.messages[0];
+    assert.ok(m?.type === 'response' && m.result?.op === 'multi');
+    const [e, p] = m.result.results;
+    const z = { epoch: 5, counter: 9 };
+    assert.deepEqual(e, { op: 'create', path: '/e-0000000007', stat: { czxid: z, mzxid: z, pzxid: z, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0x77, dataLength: 4, numChildren: 0 } });
+    assert.equal(p?.op === 'create' ? p.stat.ephemeralOwner : -1, 0);
+  });
+
   test('a check by itself goes as a one-op multi; its error comes out of the result', () => {
     const h = connected();
     h.connection.send({ type: 'request', xid: 1, operation: { op: 'check', path: '/c', version: 3 } });
@@ -452,17 +474,54 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
   });
 });
 
-describe('parseConnectString', () => {
-  test('hosts, default port, IPv6, lists', () => {
-    assert.deepEqual(parseConnectString('a:1,b, [::1]:2182'), [
-      { host: 'a', port: 1 },
-      { host: 'b', port: 2181 },
-      { host: '::1', port: 2182 },
-    ]);
-    assert.deepEqual(parseConnectString(['a:1', 'b:2']).map((s) => s.port), [1, 2]);
-    assert.throws(() => parseConnectString('a:2181/app'), /chroot/);
+describe('parseConnectString and chroot', () => {
+  test('hosts, default port, IPv6, lists, a chroot suffix', () => {
+    assert.deepEqual(parseConnectString('a:1,b, [::1]:2182'), {
+      servers: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2181 },
+        { host: '::1', port: 2182 },
+      ],
+      chroot: null,
+    });
+    assert.deepEqual(parseConnectString(['a:1', 'b:2']).servers.map((s) => s.port), [1, 2]);
+    assert.deepEqual(parseConnectString('a:2181,b:2181/apps/billing'), { servers: [{ host: 'a', port: 2181 }, { host: 'b', port: 2181 }], chroot: '/apps/billing' });
+    assert.equal(parseConnectString('a:2181/').chroot, null);
+    assert.throws(() => parseConnectString('a:2181/apps/'), /chroot/);
     assert.throws(() => parseConnectString(''), /at least one/);
     assert.throws(() => parseConnectString('a:99999'), /bad port/);
     assert.equal(zooKeeperConnector('a,b,c').members, 3);
+    assert.equal(zooKeeperConnector('a/x', { chroot: '/y' }).chroot, '/y');
+  });
+
+  test('a chroot: paths go below it, and come back without it', () => {
+    const socket = new FakeSocket();
+    const connector = zooKeeperConnector('zk:2181/app', { openSocket: () => socket });
+    const messages: MemberToClient[] = [];
+    const c = connector(0, { onMessage: (m) => messages.push(m), onClose: () => {} })!;
+    c.send(connectMessage());
+    socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false }));
+    socket.written.length = 0;
+    messages.length = 0;
+    c.send({ type: 'request', xid: 1, operation: { op: 'create', path: '/', data: new Uint8Array(0), mode: 'PERSISTENT' } });
+    c.send({ type: 'request', xid: 2, operation: { op: 'getEphemerals', prefix: '/' } });
+    c.send({ type: 'request', xid: 3, operation: { op: 'multi', ops: [{ op: 'create', path: '/s-', data: new Uint8Array(0), mode: 'PERSISTENT_SEQUENTIAL' }] } });
+    c.send({ type: 'setWatches', lastZxid: ZERO, data: ['/d'], exist: [], children: ['/'], persistent: [], persistentRecursive: [] });
+    const sent = socket.written.map((p) => decodeRequest(p));
+    assert.equal((sent[0]!.request as { path: string }).path, '/app');
+    assert.equal((sent[1]!.request as { prefix: string }).prefix, '/app');
+    assert.equal(((sent[2]!.request as { ops: { path: string }[] }).ops[0]!).path, '/app/s-');
+    assert.deepEqual([(sent[3]!.request as { data: string[] }).data, (sent[3]!.request as { child: string[] }).child], [['/app/d'], ['/app']]);
+    socket.feed(reply(sent[0]!.xid, 0, (w) => writeStat(w.string('/app'), jstat)));
+    socket.feed(reply(Xid.notification, 0, (w) => writeWatcherEvent(w, 4, 3, '/app/x')));
+    socket.feed(reply(sent[1]!.xid, 0, (w) => w.stringVector(['/app/e', '/elsewhere'])));
+    socket.feed(reply(sent[2]!.xid, 0, (w) => writeMultiHeader(writeStat(writeMultiHeader(w, OpCode.create2, false, 0).string('/app/s-0000000001'), jstat), -1, true, -1)));
+    const seen = messages.map((m) => (m.type === 'watch' ? m.path : m.type === 'response' ? JSON.stringify(m.result, (k, v) => (k === 'stat' ? undefined : v)) : m.type));
+    assert.deepEqual(seen, [
+      '{"op":"create","path":"/"}',
+      '/x',
+      '{"op":"getEphemerals","paths":["/e","/elsewhere"]}',
+      '{"op":"multi","results":[{"op":"create","path":"/s-0000000001"}]}',
+    ]);
   });
 });

@@ -170,3 +170,24 @@ test("the host's UDP receive-buffer drops appear as a counter and an mntr key wh
   assert.equal(s?.labels.member, String(m.member));
   assert.ok(renderMntr(m).includes('zk_udp_rcvbuf_errors\t146614\n'));
 });
+
+test("the ZooKeeper port's counters appear in mntr (zk_gateway_*) and Prometheus (peerkeeper_zk_port_*) when the host adds them, not otherwise", () => {
+  const without = parsePrometheus(renderPrometheus(snapshot()));
+  assert.ok(![...without.type.keys()].some((k) => k.startsWith('peerkeeper_zk_port_')));
+  assert.ok(!renderMntr(snapshot()).includes('zk_gateway_'));
+  const zkPort = { connections: 3, connectionsTotal: 17, malformedPackets: 1, oversizedPackets: 2, fourLetterWords: 5, throttled: 8, refusedPerIp: 4 };
+  const m = { ...snapshot(), zkPort };
+  const p = parsePrometheus(renderPrometheus(m));
+  const value = (name: string): number | undefined => p.samples.find((x) => x.name === name && x.labels.member === String(m.member))?.value;
+  assert.equal(p.type.get('peerkeeper_zk_port_connections'), 'gauge');
+  assert.equal(p.type.get('peerkeeper_zk_port_oversized_packets_total'), 'counter');
+  assert.deepEqual(
+    [value('peerkeeper_zk_port_connections'), value('peerkeeper_zk_port_connections_total'), value('peerkeeper_zk_port_malformed_packets_total'), value('peerkeeper_zk_port_oversized_packets_total'), value('peerkeeper_zk_port_four_letter_words_total'), value('peerkeeper_zk_port_throttled_total'), value('peerkeeper_zk_port_refused_per_ip_total')],
+    [3, 17, 1, 2, 5, 8, 4],
+  );
+  const kv = new Map(renderMntr(m).trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  assert.deepEqual(
+    ['connections', 'connections_total', 'malformed_packets', 'oversized_packets', 'four_letter_words', 'throttled', 'refused_per_ip'].map((k) => kv.get(`zk_gateway_${k}`)),
+    ['3', '17', '1', '2', '5', '8', '4'],
+  );
+});

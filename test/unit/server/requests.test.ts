@@ -157,18 +157,24 @@ for (const via of ['leader', 'follower'] as const) {
       e.assertConverged();
     });
 
-    test('bad paths are refused with BADARGUMENTS (writes and reads)', () => {
+    test('bad paths are refused with BADARGUMENTS (writes); reads of them find nothing (NONODE, as ZooKeeper)', () => {
       const { e, c } = setup(via);
       c.ok(op.create('/a'));
       const before = e.states();
       const bad = ['', 'a', 'a/b', '/a/', '/a//b', '/a/./b', '/a/../b', '/a/.', '/a\u0000b', '/a\u0001'];
+      // A create checks its parent part first, as ZooKeeper does: NONODE when that is no node.
+      const createNoNode = new Set(['a/b', '/a//b', '/a/./b', '/a/../b']);
       for (const path of bad) {
-        c.fails(op.create(path), ErrorCode.BADARGUMENTS);
+        c.fails(op.create(path), createNoNode.has(path) ? ErrorCode.NONODE : ErrorCode.BADARGUMENTS);
         c.fails(op.setData(path, 'x'), ErrorCode.BADARGUMENTS);
         c.fails(op.delete(path), ErrorCode.BADARGUMENTS);
-        c.fails(op.getData(path), ErrorCode.BADARGUMENTS);
-        c.fails(op.exists(path), ErrorCode.BADARGUMENTS);
-        c.fails(op.getChildren(path), ErrorCode.BADARGUMENTS);
+        // An empty path is no path at all (the request's shape is wrong): BADARGUMENTS for reads too.
+        const readErr = path === '' ? ErrorCode.BADARGUMENTS : ErrorCode.NONODE;
+        c.fails(op.getData(path), readErr);
+        c.fails(op.exists(path, true), readErr);
+        c.fails(op.getChildren(path), readErr);
+        c.fails(op.getAllChildrenNumber(path), readErr);
+        c.fails(op.addWatch(path, 'PERSISTENT'), ErrorCode.BADARGUMENTS);
       }
       // The reserved subtree is readable, not writable.
       c.ok(op.getData('/zookeeper'));

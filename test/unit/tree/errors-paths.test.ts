@@ -134,7 +134,13 @@ describe('paths in requests', () => {
     l.create('/a');
     l.refused({ type: 'create', path: '/a/', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.BADARGUMENTS);
     l.refused({ type: 'create', path: 'a', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.BADARGUMENTS);
-    l.refused({ type: 'create', path: '/a//', data: enc(''), mode: 'PERSISTENT_SEQUENTIAL' }, ErrorCode.BADARGUMENTS);
+    l.refused({ type: 'create', path: '/a/..', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.BADARGUMENTS);
+    l.refused({ type: 'create', path: '/a/\u0001', data: enc(''), mode: 'PERSISTENT_SEQUENTIAL' }, ErrorCode.BADARGUMENTS);
+    // ZooKeeper's order: the part before the last "/" must be a node before the name is judged.
+    l.refused({ type: 'create', path: '/a//', data: enc(''), mode: 'PERSISTENT_SEQUENTIAL' }, ErrorCode.NONODE);
+    l.refused({ type: 'create', path: '/a/./b', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.NONODE);
+    l.refused({ type: 'create', path: 'a/b', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.NONODE);
+    l.refused({ type: 'create', path: '/missing/\u0000', data: enc(''), mode: 'PERSISTENT' }, ErrorCode.BADARGUMENTS);
     l.refused({ type: 'setData', path: '/a/../a', data: enc('x'), version: -1 }, ErrorCode.BADARGUMENTS);
     l.refused({ type: 'delete', path: '/a\u0000', version: -1 }, ErrorCode.BADARGUMENTS);
     l.refused({ type: 'check', path: '', version: -1 }, ErrorCode.BADARGUMENTS);
