@@ -23,3 +23,4 @@ export {
 } from '../gateway/zookeeper-connector.js';
 export type { JuteAcl } from '../gateway/jute/records.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';
+export type { IceConfig, IceServer, IceTransportPolicy } from '../signalling/ice.js';
