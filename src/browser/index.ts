@@ -6,3 +6,4 @@
 export { startBrowserMember, DEFAULT_BROWSER_TICK_MS, type BrowserMember, type BrowserMemberOptions } from './member.js';
 export type { BrowserMemberStatus } from './status.js';
 export { startTab, type TabOptions, type PeerkeeperTab, type TabEvents, type TabMode, type PeersChange, type SessionCleanup } from './tab.js';
+export type { CandidatePath, CandidateEnd } from '../transport/webrtc.js';

@@ -17,7 +17,7 @@ import { IndexedDbStorage, persisted, requestPersistence } from '../storage/inde
 import { InstantMemoryStorage } from '../storage/memory.js';
 import type { ZabStorage } from '../storage/storage.js';
 import { BroadcastSignalling } from '../transport/broadcast-channel.js';
-import { WebRtcTransport, type SignallingSource } from '../transport/webrtc.js';
+import { WebRtcTransport, type CandidatePath, type SignallingSource } from '../transport/webrtc.js';
 import { makeZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { CuttableTransport, type Mesh } from './cuttable-transport.js';
@@ -43,7 +43,11 @@ export interface BrowserMemberOptions {
   /** The in-tab client's session timeout. Default 10 s. */
   readonly sessionTimeoutMs?: number;
   readonly snapshotEveryTxns?: number;
-  /** ICE servers and the like; default simple-peer's (public STUN). `{ iceServers: [] }` on one machine. */
+  /**
+   * ICE servers and the like: `{ iceServers: [{ urls: 'turn:host:3478', username, credential }],
+   * iceTransportPolicy: 'relay' }`. Its iceServers and iceTransportPolicy win over what a signalling
+   * server hands out; where neither says, simple-peer's default (public STUN). `{ iceServers: [] }` on one machine.
+   */
   readonly rtcConfig?: RTCConfiguration;
   readonly log?: (line: string) => void;
 }
@@ -60,6 +64,11 @@ export interface BrowserMember {
   /** Every output the member drains (applied txns, events…), for logs, the demo and tests. */
   onReady(fn: (ready: ServerReady) => void): () => void;
   status(): BrowserMemberStatus;
+  /**
+   * Which way the link to `peer` goes: its selected ICE candidate pair, each end host, srflx or relay
+   * (undefined when there is no up link or the browser's stats do not say).
+   */
+  candidatePath(peer: MemberId): Promise<CandidatePath | undefined>;
   /** Cuts every link to the other members (a partition of this tab) until `rejoin()`. */
   isolate(): void;
   rejoin(): void;
@@ -173,6 +182,7 @@ export async function startBrowserMember(o: BrowserMemberOptions): Promise<Brows
         client: { state: client.state, sessionId: `0x${client.sessionId.toString(16)}` },
         signalling: [...(broadcast ? ['broadcast-channel'] : []), ...urls],
       }),
+    candidatePath: (peer) => transport.candidatePath(peer),
     isolate: () => transport.cut(),
     rejoin: () => transport.heal(),
     get stopped() {

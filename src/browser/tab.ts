@@ -40,6 +40,11 @@ export interface TabOptions {
   readonly storageName?: string;
   /** ICE servers (STUN/TURN). Default: none without `signal` (tabs of one machine), the WebRTC library's public STUN with it. */
   readonly iceServers?: readonly RTCIceServer[];
+  /**
+   * 'relay': only relayed candidates (every link through a TURN server in iceServers, or handed out by
+   * the signalling server). Default: ICE picks (or what the signalling server hands out).
+   */
+  readonly iceTransportPolicy?: 'all' | 'relay';
   /** The tab client's session timeout: how long after a tab vanishes its locks and presence go. Default 10 s. */
   readonly sessionTimeoutMs?: number;
   /** Stop the member (closing the session first) when the page is hidden for good. Default true. */
@@ -130,7 +135,9 @@ export async function startTab(options: TabOptions = {}): Promise<PeerkeeperTab>
       signal,
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.storageName !== undefined ? { storageName: options.storageName } : {}),
-      ...(iceServers ? { rtcConfig: { iceServers: [...iceServers] } } : {}),
+      ...(iceServers || options.iceTransportPolicy
+        ? { rtcConfig: { ...(iceServers ? { iceServers: [...iceServers] } : {}), ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}) } }
+        : {}),
       ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
       log: (line) => log(`member ${claim.id}: ${line}`),
     });

@@ -8,12 +8,11 @@ import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/te
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
-import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
+import { UsageError, iceFlags, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
-import { iceConfigFromFlags, iceUsage } from '../signalling/ice-options.js';
-import type { IceConfig } from '../signalling/ice.js';
+import { iceUsage } from '../signalling/ice-options.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2281] [--client-host 127.0.0.1]
@@ -126,12 +125,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
   }
-  let ice: IceConfig | undefined;
-  try {
-    ice = iceConfigFromFlags({ servers: f.list('ice-server'), credentialsFile: f.string('ice-credentials'), policy: f.string('ice-transport-policy') });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const ice = iceFlags(f);
   const member = await startNodeMember({
     id,
     members,

@@ -24,3 +24,4 @@ export {
 export type { JuteAcl } from '../gateway/jute/records.js';
 export type { ZooKeeperAuth } from '../gateway/client-connection.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';
+export type { IceConfig, IceServer, IceTransportPolicy } from '../signalling/ice.js';

@@ -10,7 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Cluster } from './fixtures/cluster.js';
+import { WebSocket } from 'ws';
+import { ZooKeeperClient } from '../../src/client/index.js';
+import { webSocketConnector } from '../../src/client/websocket-connector.js';
+import { Cluster, freePort, spawnPeerkeeper } from './fixtures/cluster.js';
 import { allocationsIn, startCoturn, turnserverMissing, type Coturn } from './fixtures/coturn.js';
 
 const missing = turnserverMissing();
@@ -74,6 +77,42 @@ describe('members connected only through a TURN relay', { skip: missing, timeout
       await writeAndReadBack(cluster, '/handed-out');
     } finally {
       await cluster.stopAll();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('peerkeeper ensemble passes the ICE flags on to its members (credentials through the environment: iceChildArgs)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerkeeper-ice-ensemble-'));
+    // The ensemble takes signal-port + 1…size for the rendezvous and client-port + 0…size-1.
+    const signalPort = await freePort();
+    const clientPort = await freePort();
+    const ensemble = spawnPeerkeeper(
+      ['ensemble', '--size', '2', '--no-zk', '--no-restart', '--signal-port', String(signalPort), '--client-port', String(clientPort), '--data', dir,
+        '--ice-server', turn.url, '--ice-transport-policy', 'relay'],
+      { PEERKEEPER_TURN_USERNAME: turn.username, PEERKEEPER_TURN_CREDENTIAL: turn.credential },
+    );
+    let zk: ZooKeeperClient | undefined;
+    try {
+      for (const [me, other] of [[1, 2], [2, 1]]) {
+        const line = await ensemble.waitFor(new RegExp(`\\[member ${me}\\] .*link to ${other} goes relay \\S+ \\S+ ↔ relay`), 30_000);
+        console.log(`# ${line[0].slice(line[0].indexOf('[member'))}`);
+      }
+      const urls = [0, 1].map((i) => `ws://127.0.0.1:${clientPort + i}`);
+      zk = new ZooKeeperClient({ connector: webSocketConnector(urls, { WebSocket }), members: 2, sessionTimeoutMs: 5000 });
+      await zk.connected();
+      await zk.create('/ensemble-relayed', 'yes');
+      const reader = new ZooKeeperClient({ connector: webSocketConnector([urls[1]!], { WebSocket }), members: 1, sessionTimeoutMs: 5000 });
+      try {
+        await reader.connected();
+        await reader.sync('/');
+        assert.equal(new TextDecoder().decode((await reader.getData('/ensemble-relayed')).data), 'yes');
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await zk?.close().catch(() => {});
+      ensemble.child.kill('SIGTERM');
+      await ensemble.exited;
       rmSync(dir, { recursive: true, force: true });
     }
   });

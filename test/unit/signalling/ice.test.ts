@@ -183,3 +183,27 @@ describe('the selected candidate pair from getStats', () => {
     assert.equal(selectedCandidatePath([]), undefined);
   });
 });
+
+describe('any hand-out at all', () => {
+  test('parseIceHandout never throws and keeps only what a member may use', async () => {
+    const { default: fc } = await import('fast-check');
+    const url = fc.oneof(fc.string(), fc.constantFrom('stun:s', 'turn:t:1', 'turns:[::1]:5349?transport=tcp', 'http://x'), fc.jsonValue());
+    const server = fc.record({ urls: fc.oneof(url, fc.array(url, { maxLength: 2 })), username: fc.oneof(fc.string(), fc.jsonValue()), credential: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] });
+    const handout = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ iceServers: fc.oneof(fc.array(fc.oneof(server, fc.jsonValue()), { maxLength: 20 }), fc.jsonValue()), iceTransportPolicy: fc.oneof(fc.constantFrom('all', 'relay'), fc.jsonValue()) }, { requiredKeys: [] }),
+    );
+    fc.assert(
+      fc.property(handout, (raw) => {
+        const { config } = parseIceHandout(raw);
+        assert.ok((config.iceServers?.length ?? 0) <= MAX_ICE_SERVERS);
+        for (const s of config.iceServers ?? []) {
+          assert.equal(iceUrlProblem(s.urls), undefined);
+          if (s.urls.startsWith('turn')) assert.ok(typeof s.username === 'string' && typeof s.credential === 'string');
+        }
+        if (config.iceTransportPolicy === 'relay') assert.ok(config.iceServers?.some((s) => s.urls.startsWith('turn')));
+      }),
+      { seed: 18, numRuns: 2000 },
+    );
+  });
+});
