@@ -4,6 +4,8 @@
  * child processes (what `peerkeeper ensemble` runs); `startSignallingServer` is the server that
  * introduces members to each other; `nodeWebSocketConnector` connects a `ZooKeeperClient` (from
  * `peerkeeper`) to members' client ports.
+ *
+ * @module peerkeeper/node
  */
 export { startNodeMember, DEFAULT_TICK_MS, DEFAULT_MAX_SESSION_TIMEOUT_MS, type NodeMember, type NodeMemberOptions } from './member-process.js';
 export { launchEnsemble, type LaunchOptions, type LaunchedEnsemble } from './launch.js';
