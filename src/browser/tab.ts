@@ -114,6 +114,27 @@ function memberIds(members: TabOptions['members']): MemberId[] {
   return [...members];
 }
 
+/**
+ * Starts this tab's member of the room (claiming a free member id, opening its IndexedDB, finding
+ * the other members) and returns it with its client. Rejects when every member id is taken by
+ * other tabs of this browser.
+ *
+ * @example
+ * ```ts
+ * import { startTab } from 'peerkeeper/browser';
+ * import { Presence, electLeader } from 'peerkeeper';
+ *
+ * const tab = await startTab({ room: 'my-app' });
+ * tab.on('mode', (mode) => console.log(mode === 'read-only' ? 'offline: read-only' : mode));
+ * tab.perSession(async (client) => {
+ *   const online = new Presence(client, '/app/online');
+ *   await online.join(`tab-${tab.id}`);
+ *   const stopWatching = online.watch((who) => console.log('online:', [...who.keys()]));
+ *   const election = await electLeader(client, '/app/leader', { id: `tab-${tab.id}`, onChange: (s) => console.log('leader:', s.leader) });
+ *   return () => { stopWatching(); void election.stop(); };
+ * });
+ * ```
+ */
 export async function startTab(options: TabOptions = {}): Promise<PeerkeeperTab> {
   const room = options.room ?? 'peerkeeper';
   const members = memberIds(options.members);

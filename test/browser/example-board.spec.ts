@@ -94,8 +94,11 @@ test('tabs: one leader shown everywhere, a shared title, an edit under a lock, a
   await expect(a.getByTestId('error')).toContainText('locked by tab-2');
   await expect(a.getByTestId('editor')).toBeHidden();
 
-  // Tab 2 closes mid-edit: its lock goes with its session, and tab 1 takes it.
+  // Tab 2 dies mid-edit without a goodbye (its renderer crashes, so no pagehide closes its session):
+  // its lock and presence go when the session expires, and tab 1 takes the lock.
   await b.getByTestId('edit-text').fill('half typed, never saved');
+  const cdp = await context.newCDPSession(b);
+  await cdp.send('Page.crash').catch(() => undefined); // the call dies with the renderer
   await b.close();
   await expect(task(a, 'Write the docs').getByTestId('lock')).toHaveText('', { timeout: 30_000 });
   for (const p of [a, c]) await expect(p.getByTestId('online').locator('li')).toHaveText(['tab-1', 'tab-3'], { timeout: 30_000 });
