@@ -97,11 +97,15 @@ test('tabs: one leader shown everywhere, a shared title, an edit under a lock, a
   // Tab 2 dies mid-edit without a goodbye (its renderer crashes, so no pagehide closes its session):
   // its lock and presence go when the session expires, and tab 1 takes the lock.
   await b.getByTestId('edit-text').fill('half typed, never saved');
+  await expect(b.getByTestId('edit-text')).toHaveValue('half typed, never saved');
   const cdp = await context.newCDPSession(b);
-  await cdp.send('Page.crash').catch(() => undefined); // the call dies with the renderer
-  await b.close();
+  const crashedAt = Date.now();
+  const crashed = new Promise((resolve) => b.once('crash', resolve));
+  void cdp.send('Page.crash').catch(() => undefined); // never answered: the renderer is gone
+  await crashed;
   await expect(task(a, 'Write the docs').getByTestId('lock')).toHaveText('', { timeout: 30_000 });
   for (const p of [a, c]) await expect(p.getByTestId('online').locator('li')).toHaveText(['tab-1', 'tab-3'], { timeout: 30_000 });
+  console.log(`# board: the crashed tab's lock and presence gone ${Date.now() - crashedAt} ms after the crash (session timeout ${SESSION_MS} ms)`);
   await task(a, 'Write the docs').getByTestId('edit').click();
   await expect(a.getByTestId('editor')).toBeVisible();
   await expect(task(c, 'Write the docs').getByTestId('lock')).toHaveText('locked by tab-1');
