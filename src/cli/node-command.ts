@@ -8,10 +8,11 @@ import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/te
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
-import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
+import { UsageError, iceFlags, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
+import { iceUsage } from '../signalling/ice-options.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2281] [--client-host 127.0.0.1]
@@ -25,7 +26,8 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
-                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
+                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)
+                ${iceUsage}`;
 
 const FLAGS = {
   id: 'int',
@@ -51,6 +53,9 @@ const FLAGS = {
   'metrics-port': 'int',
   'metrics-host': 'string',
   'trace-file': 'string',
+  'ice-server': 'list',
+  'ice-credentials': 'string',
+  'ice-transport-policy': 'string',
   'allow-origin': 'list',
   'allow-host': 'list',
   'max-client-cnxns': 'int',
@@ -120,6 +125,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
   }
+  const ice = iceFlags(f);
   const member = await startNodeMember({
     id,
     members,
@@ -143,6 +149,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    ...(ice ? { ice } : {}),
     allowOrigins,
     allowHosts: f.list('allow-host'),
     limits,

@@ -3,7 +3,7 @@
  * peerkeeper members' ZooKeeper ports — over ZooKeeper's own wire protocol: TCP, each packet a 4-byte
  * big-endian length and a jute record. client-connection.ts translates; this moves the bytes. Node only.
  *
- *   const connector = zooKeeperConnector('zk1:2181,zk2:2181,zk3:2181');
+ *   const connector = zooKeeperConnector('zk1:2181,zk2:2181,zk3:2181');   // '…/chroot' works too
  *   const zk = new ZooKeeperClient({ connector, members: connector.members, sessionTimeoutMs: 10_000 });
  *
  * Whatever a server sends is checked: a packet longer than `maxPacketBytes` or below zero, a reply
@@ -13,8 +13,10 @@
 import { connect as tcpConnect } from 'node:net';
 import { MAX_CLIENT_FRAME_BYTES } from '../codec/limits.js';
 import type { ConnectionHandlers, Connector, MemberConnection } from '../protocol/client.js';
-import { ZooKeeperClientConnection } from './client-connection.js';
+import { ZooKeeperClientConnection, type ZooKeeperAuth } from './client-connection.js';
+import { normalizeChroot } from './chroot.js';
 import { PacketReader } from './jute/packet-reader.js';
+import { JuteDecodeError } from './jute/reader.js';
 import type { JuteAcl } from './jute/records.js';
 
 /** What the connector uses of a socket; node:net's Socket fits (tests pass a fake). */
@@ -37,6 +39,18 @@ export interface ZooKeeperConnectorOptions {
   readonly maxPacketBytes?: number;
   /** The ACL every create carries. Default world:anyone with every permission (OPEN_ACL_UNSAFE). */
   readonly acl?: readonly JuteAcl[];
+  /**
+   * Every path below this one on the server, as if it were `/` (ZooKeeper's chroot). Default: the
+   * connect string's suffix (`h1:2181,h2:2181/apps/billing`), else none.
+   */
+  readonly chroot?: string;
+  /**
+   * Credentials for every connection (ZooKeeper's addAuthInfo, e.g. `{ scheme: 'digest', auth:
+   * 'user:password' }`), sent after each connect. A refusal drops the connection with AUTHFAILED as
+   * the reason and the client keeps trying (its protocol has no AUTH_FAILED state). peerkeeper's
+   * ZooKeeper port has no authentication schemes and refuses every one.
+   */
+  readonly auth?: readonly ZooKeeperAuth[];
   /** Opens the TCP connection; default node:net's connect with Nagle off. */
   readonly openSocket?: (address: ServerAddress) => ConnectorSocket;
 }
@@ -45,31 +59,41 @@ export interface ZooKeeperConnectorOptions {
 export interface ZooKeeperConnector extends Connector {
   readonly members: number;
   readonly servers: readonly ServerAddress[];
+  /** The chroot in use, or null. */
+  readonly chroot: string | null;
 }
 
 export const DEFAULT_ZOOKEEPER_PORT = 2181;
 
 export function zooKeeperConnector(hosts: string | readonly string[], options: ZooKeeperConnectorOptions = {}): ZooKeeperConnector {
-  const servers = parseConnectString(hosts);
+  const parsed = parseConnectString(hosts);
+  const servers = parsed.servers;
+  const chroot = normalizeChroot(options.chroot ?? parsed.chroot ?? undefined);
   const maxPacketBytes = options.maxPacketBytes ?? MAX_CLIENT_FRAME_BYTES;
   const openSocket = options.openSocket ?? defaultSocket;
   const connector = (index: number, handlers: ConnectionHandlers): MemberConnection | null => {
     const server = servers[index];
     if (server === undefined) return null;
-    return open(server, index, handlers, openSocket, maxPacketBytes, options.acl);
+    return open(server, index, handlers, openSocket, maxPacketBytes, { acl: options.acl, chroot, auth: options.auth });
   };
-  return Object.assign(connector, { members: servers.length, servers });
+  return Object.assign(connector, { members: servers.length, servers, chroot });
 }
 
 /**
- * `host:port,host:port` (or a list of them) as ZooKeeper's connect string spells it; `[v6]:port`;
- * the port defaults to 2181. A chroot suffix (`…/app`) is refused rather than ignored.
+ * `host:port,host:port[/chroot]` (or a list of host:port) as ZooKeeper's connect string spells it;
+ * `[v6]:port`; the port defaults to 2181.
  */
-export function parseConnectString(hosts: string | readonly string[]): ServerAddress[] {
-  const parts = (typeof hosts === 'string' ? hosts.split(',') : hosts.flatMap((h) => h.split(','))).map((h) => h.trim()).filter((h) => h !== '');
+export function parseConnectString(hosts: string | readonly string[]): { servers: ServerAddress[]; chroot: string | null } {
+  let text = typeof hosts === 'string' ? hosts : hosts.join(',');
+  let chroot: string | null = null;
+  const slash = text.indexOf('/');
+  if (slash >= 0) {
+    chroot = normalizeChroot(text.slice(slash));
+    text = text.slice(0, slash);
+  }
+  const parts = text.split(',').map((h) => h.trim()).filter((h) => h !== '');
   if (parts.length === 0) throw new RangeError('zooKeeperConnector needs at least one host:port');
-  return parts.map((part) => {
-    if (part.includes('/')) throw new RangeError(`${part}: a chroot in the connect string is not supported`);
+  const servers = parts.map((part) => {
     const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(part);
     const m = v6 ?? /^([^:]+)(?::(\d+))?$/.exec(part);
     if (m === null) throw new RangeError(`${part}: not host:port`);
@@ -77,6 +101,7 @@ export function parseConnectString(hosts: string | readonly string[]): ServerAdd
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`${part}: bad port`);
     return { host: m[1]!, port };
   });
+  return { servers, chroot };
 }
 
 function defaultSocket(address: ServerAddress): ConnectorSocket {
@@ -91,7 +116,7 @@ function open(
   handlers: ConnectionHandlers,
   openSocket: (address: ServerAddress) => ConnectorSocket,
   maxPacketBytes: number,
-  acl: readonly JuteAcl[] | undefined,
+  o: { acl: readonly JuteAcl[] | undefined; chroot: string | null; auth: readonly ZooKeeperAuth[] | undefined },
 ): MemberConnection {
   const name = `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
   const socket = openSocket(server);
@@ -112,7 +137,9 @@ function open(
       if (!closed) handlers.onMessage(message);
     },
     memberId: index,
-    ...(acl !== undefined ? { acl } : {}),
+    ...(o.acl !== undefined ? { acl: o.acl } : {}),
+    ...(o.chroot !== null ? { chroot: o.chroot } : {}),
+    ...(o.auth !== undefined ? { auth: o.auth } : {}),
   });
   socket.on('data', (chunk) => {
     if (closed) return;
@@ -123,7 +150,10 @@ function open(
         if (closed) return;
       }
     } catch (err) {
-      closeWith(`${name} sent a bad reply: ${err instanceof Error ? err.message : String(err)}`);
+      // A reply that does not decode is the server's fault; anything else thrown on the way to the
+      // client is ours, and still costs only this connection.
+      const why = err instanceof Error ? err.message : String(err);
+      closeWith(err instanceof JuteDecodeError ? `${name} sent a bad reply: ${why}` : `could not handle a reply from ${name}: ${why}`);
     }
   });
   socket.on('error', (err) => {

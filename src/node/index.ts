@@ -5,6 +5,8 @@
  * introduces members to each other; `nodeWebSocketConnector` connects a `ZooKeeperClient` (from
  * `peerkeeper`) to members' client ports, and `zooKeeperConnector` connects it over ZooKeeper's own
  * wire protocol to Apache ZooKeeper or to members' ZooKeeper ports.
+ *
+ * @module peerkeeper/node
  */
 export { startNodeMember, DEFAULT_TICK_MS, DEFAULT_MAX_SESSION_TIMEOUT_MS, type NodeMember, type NodeMemberOptions } from './member-process.js';
 export { launchEnsemble, type LaunchOptions, type LaunchedEnsemble } from './launch.js';
@@ -22,4 +24,6 @@ export {
   type ConnectorSocket,
 } from '../gateway/zookeeper-connector.js';
 export type { JuteAcl } from '../gateway/jute/records.js';
+export type { ZooKeeperAuth } from '../gateway/client-connection.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';
+export type { IceConfig, IceServer, IceTransportPolicy } from '../signalling/ice.js';

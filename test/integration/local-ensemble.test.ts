@@ -88,3 +88,23 @@ test('a local ensemble survives the loss of its leader and keeps every acknowled
     ensemble.stop();
   }
 });
+
+test('ZooKeeperClient: getAllChildrenNumber counts every descendant; checkWatches says whether the member holds a watch', { timeout: 30_000 }, async () => {
+  const ensemble = await startLocalEnsemble({ size: 3, tickMs: 20 });
+  try {
+    const zk = new ZooKeeperClient({ connector: ensemble.connector, members: 3, sessionTimeoutMs: 2000 });
+    for (const p of ['/t', '/t/a', '/t/a/b', '/t/c']) await zk.create(p, '');
+    assert.equal(await zk.getAllChildrenNumber('/t'), 3);
+    assert.equal(await zk.getAllChildrenNumber('/t/a/b'), 0);
+    await assert.rejects(zk.getAllChildrenNumber('/missing'), (e: unknown) => e instanceof ZooKeeperError && e.code === ErrorCode.NONODE);
+
+    await assert.rejects(zk.checkWatches('/t', 'DATA'), (e: unknown) => e instanceof ZooKeeperError && e.code === ErrorCode.NOWATCHER);
+    await zk.getData('/t', { watch: true });
+    await zk.checkWatches('/t', 'DATA');
+    await zk.checkWatches('/t');
+    await assert.rejects(zk.checkWatches('/t', 'CHILDREN'), (e: unknown) => e instanceof ZooKeeperError && e.code === ErrorCode.NOWATCHER);
+    await zk.close();
+  } finally {
+    ensemble.stop();
+  }
+});

@@ -86,8 +86,8 @@ function crashable(inner: Connector): { connector: Connector; crash(): void; rev
 
 /** What a scenario needs from the server side. */
 interface Target {
-  /** A fresh connector to every server. */
-  connector(): ReturnType<typeof zooKeeperConnector>;
+  /** A fresh connector to every server (below `chroot`, when given). */
+  connector(chroot?: string): ReturnType<typeof zooKeeperConnector>;
   readonly sessionTimeoutMs: number;
   /** A short session, for the expiry scenario. */
   readonly shortSessionMs: number;
@@ -246,6 +246,17 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     assert.deepEqual(persistent.slice(2), [`PersistentWatchRemoved ${p('/w')}`], 'removed: its removal event and no more changes');
   });
 
+  test('getAllChildrenNumber counts a subtree; checkWatches says whether a watch is held', { timeout: 60_000 }, async () => {
+    const a = await client();
+    await a.create(p('/count'), null);
+    for (const path of ['/count/x', '/count/x/y', '/count/x/y/z', '/count/w']) await a.create(p(path), null);
+    assert.equal(await a.getAllChildrenNumber(p('/count')), 4);
+    assert.equal(await a.getAllChildrenNumber(p('/count/x/y/z')), 0);
+    await a.getChildren(p('/count'), { watch: () => {} });
+    await a.checkWatches(p('/count'), 'CHILDREN');
+    await assert.rejects(a.checkWatches(p('/count'), 'DATA'), isCode(ErrorCode.NOWATCHER));
+  });
+
   test('sync: a read after sync sees what another client wrote', { timeout: 60_000 }, async () => {
     const a = await client();
     const b = await client();
@@ -334,6 +345,26 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     consumer.close();
   });
 
+  test('a chroot: the application sees its subtree as /, paths and events included', { timeout: 60_000 }, async () => {
+    const outside = await client();
+    await outside.create(p('/tenant'), null);
+    const inside = await client(undefined, target().connector(p('/tenant')));
+    const events: string[] = [];
+    await inside.addWatch('/', 'PERSISTENT_RECURSIVE', (e) => void events.push(`${e.type} ${e.path}`));
+    const seq = await inside.create('/job-', 'x', { mode: 'EPHEMERAL_SEQUENTIAL' });
+    assert.match(seq, /^\/job-\d{10}$/);
+    assert.deepEqual(await inside.getEphemerals('/'), [seq]);
+    assert.equal(await inside.sync('/'), '/');
+    const lock = new Lock(inside, '/locks/l');
+    await within('the lock under the chroot', lock.acquire());
+    await outside.sync(p('/tenant'));
+    assert.ok(await outside.exists(p(`/tenant${seq}`)), 'the server has it below the chroot');
+    assert.deepEqual(await outside.getChildren(p('/tenant/locks/l')).then((k) => k.length), 1);
+    await lock.release();
+    await waitFor('the recursive watch saw the creates with chroot-relative paths', () => events.includes(`NodeCreated ${seq}`) && events.includes('NodeCreated /locks'));
+    assert.ok(events.every((e) => !e.includes(p('/tenant'))), events.join('; '));
+  });
+
   return { clients, client };
 }
 
@@ -372,12 +403,30 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
     zk = await startApacheZooKeeper({ tickMs: 500 });
   });
   const suite = scenarios(
-    () => ({ connector: () => zooKeeperConnector(zk!.connectString), sessionTimeoutMs: 6000, shortSessionMs: 1500 }),
+    () => ({ connector: (chroot?: string) => zooKeeperConnector(zk!.connectString, chroot === undefined ? {} : { chroot }), sessionTimeoutMs: 6000, shortSessionMs: 1500 }),
     '/apache',
   );
   after(async () => {
     for (const c of suite.clients) await c.close().catch(() => undefined);
     await zk?.stop();
+  });
+
+  test('credentials and an ACL: digest auth with the auth scheme keeps other sessions out', { timeout: 60_000 }, async () => {
+    const alice = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'digest', auth: 'alice:secret' }], acl: [{ perms: 31, scheme: 'auth', id: '' }] });
+    const a = await suite.client(6000, alice, alice.members);
+    await a.create('/apache-private', 'mine');
+    assert.equal(fromUtf8((await a.getData('/apache-private')).data), 'mine');
+    const stranger = await suite.client();
+    await assert.rejects(stranger.getData('/apache-private'), isCode(ErrorCode.NOAUTH));
+    // Wrong credentials: the server refuses them and drops the connection, and the client says why.
+    const wrong = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'nosuchscheme', auth: 'x' }] });
+    const w = new ZooKeeperClient({ connector: wrong, members: 1, sessionTimeoutMs: 6000 });
+    suite.clients.push(w);
+    const reasons: string[] = [];
+    w.on('state', (s) => s.reason && reasons.push(s.reason));
+    await waitFor('the refusal is reported', () => reasons.some((r) => /AUTHFAILED/.test(r)));
+    await w.close();
+    await a.delete('/apache-private');
   });
 
   test('reconnect through another address with the same session: its ephemeral and its watch survive', { timeout: 60_000 }, async () => {
@@ -412,7 +461,10 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
 
 describe('ZooKeeperClient through the ZooKeeper connector, against a peerkeeper ensemble', { timeout: 300_000 }, () => {
   const cluster = zkEnsemble();
-  const suite = scenarios(() => ({ connector: () => zooKeeperConnector(zkConnectString(cluster)), sessionTimeoutMs: 6000, shortSessionMs: 1000 }), '/peerkeeper');
+  const suite = scenarios(
+    () => ({ connector: (chroot?: string) => zooKeeperConnector(zkConnectString(cluster), chroot === undefined ? {} : { chroot }), sessionTimeoutMs: 6000, shortSessionMs: 1000 }),
+    '/peerkeeper',
+  );
   after(async () => {
     for (const c of suite.clients) await c.close().catch(() => undefined);
   });

@@ -308,6 +308,20 @@ describe('ZooKeeper connector: operations', () => {
     assert.deepEqual((h.messages[1] as { zxid: unknown }).zxid, ZERO, "ZooKeeper 3.8's notifications carry zxid −1");
   });
 
+  test('getAllChildrenNumber and checkWatches', () => {
+    const h = connected();
+    h.connection.send({ type: 'request', xid: 1, operation: { op: 'getAllChildrenNumber', path: '/a' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.getAllChildrenNumber, path: '/a' });
+    h.socket.feed(reply(lastXid(h), 0, (w) => w.int(42)));
+    h.connection.send({ type: 'request', xid: 2, operation: { op: 'checkWatches', path: '/a', type: 'CHILDREN' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.checkWatches, path: '/a', watcherType: 1 });
+    h.socket.feed(reply(lastXid(h), ErrorCode.NOWATCHER));
+    assert.deepEqual(h.messages.map((m) => (m.type === 'response' ? [m.err, m.result] : m.type)), [
+      [0, { op: 'getAllChildrenNumber', count: 42 }],
+      [ErrorCode.NOWATCHER, undefined],
+    ]);
+  });
+
   test('setWatches: SetWatches without persistent watches, SetWatches2 with them, xid −8, reply swallowed', () => {
     const h = connected();
     const base = { type: 'setWatches', lastZxid: { epoch: 1, counter: 9 }, data: ['/d'], exist: ['/e'], children: ['/c'] } as const;
@@ -432,7 +446,7 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     assert.match(g.closes[0] ?? '', /no request outstanding/);
     const a = connected();
     a.socket.feed(reply(Xid.auth, 0));
-    assert.match(a.closes[0] ?? '', /no request outstanding/);
+    assert.match(a.closes[0] ?? '', /auth reply with no auth outstanding/);
   });
 
   test('a watch event of an unknown type', () => {
@@ -448,6 +462,20 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     g.connection.send({ type: 'request', xid: 1, operation: { op: 'multi', ops: [{ op: 'delete', path: '/a', version: -1 }] } });
     g.socket.feed(reply(lastXid(g), 0, (w) => writeMultiHeader(writeMultiHeader(w, OpCode.getData, false, 0), -1, true, -1)));
     assert.match(g.closes[0] ?? '', /result of op type 4/);
+  });
+
+  test("a client handler that throws costs only the connection, and is not blamed on the server", () => {
+    const socket = new FakeSocket();
+    const closes: string[] = [];
+    const c = zooKeeperConnector('zk', { openSocket: () => socket })(0, {
+      onMessage: () => {
+        throw new Error('boom');
+      },
+      onClose: (r) => closes.push(r),
+    })!;
+    c.send(connectMessage());
+    assert.doesNotThrow(() => socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false })));
+    assert.deepEqual(closes, ['could not handle a reply from zk:2181: boom']);
   });
 
   test('a server that speaks before the connect request', () => {
@@ -474,17 +502,73 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
   });
 });
 
-describe('parseConnectString', () => {
-  test('hosts, default port, IPv6, lists', () => {
-    assert.deepEqual(parseConnectString('a:1,b, [::1]:2182'), [
-      { host: 'a', port: 1 },
-      { host: 'b', port: 2181 },
-      { host: '::1', port: 2182 },
-    ]);
-    assert.deepEqual(parseConnectString(['a:1', 'b:2']).map((s) => s.port), [1, 2]);
-    assert.throws(() => parseConnectString('a:2181/app'), /chroot/);
+describe('ZooKeeper connector: credentials', () => {
+  test('each AuthPacket follows the ConnectRequest; OK is silent, a refusal reaches the client as AUTHFAILED', () => {
+    const socket = new FakeSocket();
+    const connector = zooKeeperConnector('zk', { openSocket: () => socket, auth: [{ scheme: 'digest', auth: 'alice:secret' }, { scheme: 'x', auth: new Uint8Array([1]) }] });
+    const messages: MemberToClient[] = [];
+    const c = connector(0, { onMessage: (m) => messages.push(m), onClose: () => {} })!;
+    c.send(connectMessage());
+    assert.equal(socket.written.length, 3);
+    const auth = decodeRequest(socket.written[1]!);
+    assert.deepEqual(auth, { xid: Xid.auth, request: { type: OpCode.auth, authType: 0, scheme: 'digest', auth: new TextEncoder().encode('alice:secret') } });
+    assert.equal((decodeRequest(socket.written[2]!).request as { scheme: string }).scheme, 'x');
+    socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false }));
+    socket.feed(reply(Xid.auth, 0));
+    socket.feed(reply(Xid.auth, ErrorCode.AUTHFAILED));
+    assert.deepEqual(messages.map((m) => m.type), ['connected', 'disconnect']);
+    assert.deepEqual(messages[1], { type: 'disconnect', err: ErrorCode.AUTHFAILED, reason: 'the server refused our x credentials' });
+  });
+});
+
+describe('parseConnectString and chroot', () => {
+  test('hosts, default port, IPv6, lists, a chroot suffix', () => {
+    assert.deepEqual(parseConnectString('a:1,b, [::1]:2182'), {
+      servers: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2181 },
+        { host: '::1', port: 2182 },
+      ],
+      chroot: null,
+    });
+    assert.deepEqual(parseConnectString(['a:1', 'b:2']).servers.map((s) => s.port), [1, 2]);
+    assert.deepEqual(parseConnectString('a:2181,b:2181/apps/billing'), { servers: [{ host: 'a', port: 2181 }, { host: 'b', port: 2181 }], chroot: '/apps/billing' });
+    assert.equal(parseConnectString('a:2181/').chroot, null);
+    assert.throws(() => parseConnectString('a:2181/apps/'), /chroot/);
     assert.throws(() => parseConnectString(''), /at least one/);
     assert.throws(() => parseConnectString('a:99999'), /bad port/);
     assert.equal(zooKeeperConnector('a,b,c').members, 3);
+    assert.equal(zooKeeperConnector('a/x', { chroot: '/y' }).chroot, '/y');
+  });
+
+  test('a chroot: paths go below it, and come back without it', () => {
+    const socket = new FakeSocket();
+    const connector = zooKeeperConnector('zk:2181/app', { openSocket: () => socket });
+    const messages: MemberToClient[] = [];
+    const c = connector(0, { onMessage: (m) => messages.push(m), onClose: () => {} })!;
+    c.send(connectMessage());
+    socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false }));
+    socket.written.length = 0;
+    messages.length = 0;
+    c.send({ type: 'request', xid: 1, operation: { op: 'create', path: '/', data: new Uint8Array(0), mode: 'PERSISTENT' } });
+    c.send({ type: 'request', xid: 2, operation: { op: 'getEphemerals', prefix: '/' } });
+    c.send({ type: 'request', xid: 3, operation: { op: 'multi', ops: [{ op: 'create', path: '/s-', data: new Uint8Array(0), mode: 'PERSISTENT_SEQUENTIAL' }] } });
+    c.send({ type: 'setWatches', lastZxid: ZERO, data: ['/d'], exist: [], children: ['/'], persistent: [], persistentRecursive: [] });
+    const sent = socket.written.map((p) => decodeRequest(p));
+    assert.equal((sent[0]!.request as { path: string }).path, '/app');
+    assert.equal((sent[1]!.request as { prefix: string }).prefix, '/app');
+    assert.equal(((sent[2]!.request as { ops: { path: string }[] }).ops[0]!).path, '/app/s-');
+    assert.deepEqual([(sent[3]!.request as { data: string[] }).data, (sent[3]!.request as { child: string[] }).child], [['/app/d'], ['/app']]);
+    socket.feed(reply(sent[0]!.xid, 0, (w) => writeStat(w.string('/app'), jstat)));
+    socket.feed(reply(Xid.notification, 0, (w) => writeWatcherEvent(w, 4, 3, '/app/x')));
+    socket.feed(reply(sent[1]!.xid, 0, (w) => w.stringVector(['/app/e', '/elsewhere'])));
+    socket.feed(reply(sent[2]!.xid, 0, (w) => writeMultiHeader(writeStat(writeMultiHeader(w, OpCode.create2, false, 0).string('/app/s-0000000001'), jstat), -1, true, -1)));
+    const seen = messages.map((m) => (m.type === 'watch' ? m.path : m.type === 'response' ? JSON.stringify(m.result, (k, v) => (k === 'stat' ? undefined : v)) : m.type));
+    assert.deepEqual(seen, [
+      '{"op":"create","path":"/"}',
+      '/x',
+      '{"op":"getEphemerals","paths":["/e","/elsewhere"]}',
+      '{"op":"multi","results":[{"op":"create","path":"/s-0000000001"}]}',
+    ]);
   });
 });
