@@ -139,6 +139,7 @@ test('a tab cut off keeps reading, refuses writes with NOTREADONLY, and converge
   await addTask(a, 'Before the cut');
   for (const p of tabs) await expect(task(p, 'Before the cut')).toHaveCount(1);
 
+  const sessionBefore = await a.evaluate(() => window.peerkeeperTab!.client.sessionId);
   await a.getByTestId('disconnect').click();
   await expect(a.getByTestId('mode')).toHaveAttribute('data-mode', 'read-only', { timeout: 30_000 });
   await expect(a.getByTestId('connection')).toHaveText('CONNECTED_READ_ONLY', { timeout: 30_000 });
@@ -153,6 +154,8 @@ test('a tab cut off keeps reading, refuses writes with NOTREADONLY, and converge
   await addTask(b, 'While tab-1 was away');
   await expect(task(c, 'While tab-1 was away')).toHaveCount(1);
   await expect(task(a, 'While tab-1 was away')).toHaveCount(0);
+  // Cut off longer than its session timeout: the others see tab-1's session expire (it leaves "online").
+  for (const p of [b, c]) await expect(p.getByTestId('online').locator('li')).toHaveText(['tab-2', 'tab-3'], { timeout: 30_000 });
 
   await a.getByTestId('reconnect').click();
   await readWrite([a]);
@@ -162,6 +165,8 @@ test('a tab cut off keeps reading, refuses writes with NOTREADONLY, and converge
     await expect(task(p, 'Written while cut off')).toHaveCount(0);
     await expect(p.getByTestId('online').locator('li')).toHaveText(['tab-1', 'tab-2', 'tab-3'], { timeout: 30_000 });
   }
+  // tab-1 came back with a new session, and its presence and candidacy with it (startTab's perSession).
+  expect(await a.evaluate(() => window.peerkeeperTab!.client.sessionId)).not.toBe(sessionBefore);
   await agreedLeader(tabs);
 });
 
