@@ -38,7 +38,7 @@ export interface TabOptions {
   readonly storage?: 'indexeddb' | 'memory';
   /** Name of the IndexedDB database family (one database per member id). Default: the room. */
   readonly storageName?: string;
-  /** ICE servers (STUN/TURN). Default: none without `signal` (tabs of one machine), the WebRTC library's public STUN with it. */
+  /** ICE servers (STUN/TURN). Default: none without `signal` (tabs of one machine); with it, what the signalling server hands out, else the WebRTC library's public STUN. */
   readonly iceServers?: readonly RTCIceServer[];
   /**
    * 'relay': only relayed candidates (every link through a TURN server in iceServers, or handed out by
