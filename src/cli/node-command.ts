@@ -8,7 +8,7 @@ import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/te
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
-import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
+import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, webrtcFlag, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
@@ -25,6 +25,7 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
+                [--webrtc datachannel|roamhq]   the WebRTC binding of the member's links (default datachannel)
                 [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
 
 const FLAGS = {
@@ -51,6 +52,7 @@ const FLAGS = {
   'metrics-port': 'int',
   'metrics-host': 'string',
   'trace-file': 'string',
+  webrtc: 'string',
   'allow-origin': 'list',
   'allow-host': 'list',
   'max-client-cnxns': 'int',
@@ -93,6 +95,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const metricsPort = f.int('metrics-port');
   const metricsHost = f.string('metrics-host');
   const traceFile = f.string('trace-file');
+  const webrtc = webrtcFlag(f);
   let allowOrigins: string[];
   try {
     allowOrigins = parseAllowedOrigins(f.list('allow-origin'));
@@ -143,6 +146,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    ...(webrtc ? { webrtc } : {}),
     allowOrigins,
     allowHosts: f.list('allow-host'),
     limits,
@@ -151,7 +155,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);
   await member.stop();
-  // Files and sockets are closed. The WebRTC binding's native threads take ~3 s more to wind down
+  // Files and sockets are closed. The WebRTC binding's native threads take ~3–4 s more to wind down
   // by themselves (test/integration/fixtures/webrtc-exit.ts shows they do); a stopped member need not wait.
   process.exit(0);
 }

@@ -4,6 +4,7 @@
  * client-port + id − 1 (and, unless zkPortBase is null, ZooKeeper's protocol on zk-port + id − 1). What `peerkeeper ensemble` and `peerkeeper start` run.
  */
 import { join } from 'node:path';
+import type { WebRtcBindingName } from './webrtc-binding.js';
 import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
 import { DEFAULT_RESTART_POLICY } from './restart-backoff.js';
 import { Supervisor } from './supervisor.js';
@@ -18,6 +19,8 @@ export interface LaunchOptions {
   /** ZooKeeper's client protocol on zkPortBase + id − 1; null: off. */
   readonly zkPortBase?: number | null;
   readonly tickMs?: number;
+  /** The members' WebRTC binding (`--webrtc`); absent: theirs by default. */
+  readonly webrtc?: WebRtcBindingName;
   /** Browser origins allowed on the members' client ports (`--allow-origin`). */
   readonly allowOrigins?: readonly string[];
   /** 'configured': only this ensemble's room exists; 'open': any room (browser tabs pick their own). */
@@ -60,6 +63,7 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
       '--data', join(o.dataRoot, String(id)), '--client-port', String(clientPort(id)),
       ...(zkBase !== null ? ['--zk-port', String(zkPort(id))] : []),
       ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
+      ...(o.webrtc !== undefined ? ['--webrtc', o.webrtc] : []),
       ...(o.allowOrigins?.length ? ['--allow-origin', o.allowOrigins.join(',')] : []),
     ],
     env: { PEERKEEPER_SECRET: o.secret },
