@@ -82,10 +82,18 @@ type PeerConnectionClass = new (config?: RTCConfiguration) => {
  * The polyfill's createOffer/createAnswer resolve to RTCSessionDescription objects whose `sdp` has
  * no setter; simple-peer rewrites `offer.sdp` before setLocalDescription and would throw. A subclass
  * hands it plain `{type, sdp}` objects instead.
+ *
+ * It also percent-encodes TURN usernames and credentials: the polyfill writes them into a
+ * `turn:user:credential@host` URL, which libdatachannel splits at the first ':' and then URL-decodes,
+ * so a TURN REST username (`expiry:name`) or a credential with ':', '@' or '%' would otherwise reach
+ * the server cut in the wrong place.
  */
 function plainDescriptions(polyfill: typeof import('node-datachannel/polyfill')): unknown {
   const Base = polyfill.RTCPeerConnection as unknown as PeerConnectionClass;
   class RTCPeerConnection extends Base {
+    constructor(config?: RTCConfiguration) {
+      super(config === undefined ? config : encodeCredentials(config));
+    }
     override async createOffer(...args: unknown[]): Promise<Description> {
       const d = await super.createOffer(...args);
       return { type: d.type, sdp: d.sdp };
@@ -99,5 +107,17 @@ function plainDescriptions(polyfill: typeof import('node-datachannel/polyfill'))
     RTCPeerConnection,
     RTCSessionDescription: polyfill.RTCSessionDescription,
     RTCIceCandidate: polyfill.RTCIceCandidate,
+  };
+}
+
+function encodeCredentials(config: RTCConfiguration): RTCConfiguration {
+  if (!Array.isArray(config.iceServers)) return config;
+  return {
+    ...config,
+    iceServers: config.iceServers.map((server) =>
+      typeof server.username === 'string' && typeof server.credential === 'string'
+        ? { ...server, username: encodeURIComponent(server.username), credential: encodeURIComponent(server.credential) }
+        : server,
+    ),
   };
 }
