@@ -20,7 +20,7 @@ export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--da
   doubling at each exit up to 30 s and back to 0.5 s once the member has stayed up 10 s; each exit
   and restart is logged. --no-restart leaves it down. Ctrl-C stops everything (nothing restarts).
   --allow-origin lets browser pages from those origins use the members' client ports.
-  --webrtc picks the members' WebRTC binding (node-datachannel by default, or @roamhq/wrtc).
+  --webrtc picks the members' WebRTC binding (@roamhq/wrtc by default, or node-datachannel).
   --quiet hides the members' own log lines (exits, restarts and status lines still show).`;
 
 const FLAGS = {

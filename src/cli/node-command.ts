@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
+import { DEFAULT_WEBRTC_BINDING } from '../node/webrtc-binding.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
@@ -25,7 +26,7 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
-                [--webrtc datachannel|roamhq]   the WebRTC binding of the member's links (default datachannel)
+                [--webrtc datachannel|roamhq]   the WebRTC binding of the member's links (default ${DEFAULT_WEBRTC_BINDING})
                 [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
 
 const FLAGS = {

@@ -5,7 +5,7 @@
  * introduces members to each other; `nodeWebSocketConnector` connects a `ZooKeeperClient` (from
  * `peerkeeper`) to members' client ports, and `zooKeeperConnector` connects it over ZooKeeper's own
  * wire protocol to Apache ZooKeeper or to members' ZooKeeper ports. A member's `webrtc` option picks
- * its WebRTC binding (`WEBRTC_BINDINGS`: node-datachannel by default, or @roamhq/wrtc).
+ * its WebRTC binding (`WEBRTC_BINDINGS`: @roamhq/wrtc by default, or node-datachannel).
  */
 export { startNodeMember, DEFAULT_TICK_MS, DEFAULT_MAX_SESSION_TIMEOUT_MS, type NodeMember, type NodeMemberOptions } from './member-process.js';
 export { WEBRTC_BINDINGS, DEFAULT_WEBRTC_BINDING, type WebRtcBindingName } from './webrtc-binding.js';

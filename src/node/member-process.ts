@@ -77,8 +77,8 @@ export interface NodeMemberOptions {
    */
   readonly testPartition?: boolean;
   /**
-   * The WebRTC implementation of the member's links (webrtc-binding.ts): 'datachannel'
-   * (node-datachannel, the default) or 'roamhq' (@roamhq/wrtc). Any binding talks to any other and to browsers.
+   * The WebRTC implementation of the member's links (webrtc-binding.ts): 'roamhq' (@roamhq/wrtc,
+   * the default) or 'datachannel' (node-datachannel). Any binding talks to any other and to browsers.
    */
   readonly webrtc?: WebRtcBindingName;
   /** Record the write pipeline (pipeline-recorder.ts) and save it here when the member stops: `npm run bench:trace`. */

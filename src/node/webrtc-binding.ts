@@ -2,19 +2,21 @@
  * Which WebRTC implementation a Node member's links use: the object handed to simple-peer's `wrtc`
  * option, and what has to happen when the process's last member stops.
  *
+ * - `roamhq`: `@roamhq/wrtc` (Chromium's WebRTC), the binding members used first. The default.
  * - `datachannel`: node-datachannel's polyfill (libdatachannel). Its sends return at once, where
- *   `@roamhq/wrtc` blocks the main thread until its network thread takes each chunk; bench/README.md
- *   has the figures. The default.
- * - `roamhq`: `@roamhq/wrtc` (Chromium's WebRTC), the binding members used first.
+ *   `@roamhq/wrtc` blocks the main thread until its network thread takes each chunk: 3–10× the
+ *   messages per second and a shorter round trip between two bare ends, yet inside a member, on a
+ *   loaded 2-core machine, no faster write rows in three same-run benchmarks (×16 slower in two);
+ *   bench/README.md has the figures. The default goes to whichever the member rows favour.
  *
  * Both take the same RTCConfiguration (iceServers, iceTransportPolicy), passed by the transport to
  * each RTCPeerConnection; this module only picks the constructors. Each binding is imported on first
  * use, so a member never loads the native library it does not run.
  */
 
-export const WEBRTC_BINDINGS = ['datachannel', 'roamhq'] as const;
+export const WEBRTC_BINDINGS = ['roamhq', 'datachannel'] as const;
 export type WebRtcBindingName = (typeof WEBRTC_BINDINGS)[number];
-export const DEFAULT_WEBRTC_BINDING: WebRtcBindingName = 'datachannel';
+export const DEFAULT_WEBRTC_BINDING: WebRtcBindingName = 'roamhq';
 
 export function isWebRtcBindingName(value: string): value is WebRtcBindingName {
   return (WEBRTC_BINDINGS as readonly string[]).includes(value);
