@@ -4,9 +4,10 @@
  * is changed in the working tree. `npm run mutants [-- --seeds N] [name…]`
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { plantMutant } from './lib/plant-mutant.js';
 import { MUTANTS } from './mutant-list.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -40,20 +41,9 @@ const outcomes: Outcome[] = [];
 for (const mutant of MUTANTS) {
   if (only.size && !only.has(mutant.name)) continue;
   const dir = join(tmpdir(), `peerkeeper-mutant-${mutant.name}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   // Everything the unit tests import (bench/ and demo/ have tests of their own; bench/ uses
   // scripts/lib): a missing folder counted as unit tests that caught every mutant (7 of them).
-  for (const folder of ['src', 'test', 'bench', 'scripts', 'demo/src', 'demo/member']) cpSync(join(root, folder), join(dir, folder), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  cpSync(join(root, 'package.json'), join(dir, 'package.json'));
-  for (const edit of mutant.edits) {
-    const file = join(dir, edit.file);
-    const text = readFileSync(file, 'utf8');
-    const count = text.split(edit.find).length - 1;
-    if (count !== 1) throw new Error(`mutant ${mutant.name}: expected the pattern once in ${edit.file}, found ${count} (stale mutant?)`);
-    writeFileSync(file, text.replace(edit.find, edit.replace));
-  }
+  plantMutant(root, dir, mutant, ['src', 'test', 'bench', 'scripts', 'demo/src', 'demo/member']);
   const unitFailures = runUnitTests(dir);
   const started = performance.now();
   let output = '';

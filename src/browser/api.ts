@@ -5,6 +5,7 @@
  */
 import { fromUtf8, utf8 } from '../client/bytes.js';
 import type { CreateMode, MultiOp, MultiResult, Stat } from '../protocol/client.js';
+import type { CandidatePath } from '../transport/webrtc.js';
 import type { BrowserMember } from './member.js';
 import type { BrowserMemberStatus } from './status.js';
 import { AppliedLog, TabWorkload, exportHistory, type WorkloadOptions } from './workload.js';
@@ -26,6 +27,8 @@ export interface PeerkeeperApi {
   delete(path: string, version?: number): Promise<void>;
   sync(path?: string): Promise<string>;
   multi(ops: readonly JsonMultiOp[]): Promise<MultiResult[]>;
+  /** The selected ICE candidate pair of the link to `peer`: each end's type (host, srflx, relay), protocol, address. */
+  candidatePath(peer: number): Promise<CandidatePath | null>;
   /** Cut this tab off from every other member (a partition) / reconnect it. */
   isolate(): void;
   rejoin(): void;
@@ -74,6 +77,7 @@ export function pageApi(member: BrowserMember): PeerkeeperApi {
     delete: (path, version = -1) => zk().delete(path, version),
     sync: (path = '/') => zk().sync(path),
     multi: (ops) => zk().multi(ops.map(multiOp)),
+    candidatePath: async (peer) => (await member.candidatePath(peer)) ?? null,
     isolate: () => member.isolate(),
     rejoin: () => member.rejoin(),
     stop: () => member.stop(),

@@ -50,6 +50,11 @@ export class CuttableTransport implements PeerTransport {
     return this.mesh?.transport.stats() ?? null;
   }
 
+  /** The selected ICE candidate pair of the link to `peer` (webrtc/candidate-path.ts). */
+  candidatePath(peer: MemberId): ReturnType<WebRtcTransport['candidatePath']> {
+    return this.mesh?.transport.candidatePath(peer) ?? Promise.resolve(undefined);
+  }
+
   cut(): void {
     if (this.mesh === null) return;
     const mesh = this.mesh;

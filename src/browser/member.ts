@@ -17,7 +17,7 @@ import { IndexedDbStorage, persisted, requestPersistence } from '../storage/inde
 import { InstantMemoryStorage } from '../storage/memory.js';
 import type { ZabStorage } from '../storage/storage.js';
 import { BroadcastSignalling } from '../transport/broadcast-channel.js';
-import { WebRtcTransport, type SignallingSource } from '../transport/webrtc.js';
+import { WebRtcTransport, type CandidatePath, type SignallingSource } from '../transport/webrtc.js';
 import { makeZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { CuttableTransport, type Mesh } from './cuttable-transport.js';
@@ -38,10 +38,16 @@ export interface BrowserMemberOptions {
   readonly tickMs?: number;
   /** Default 'indexeddb'; 'memory' forgets everything on reload (it rejoins as a new member would). */
   readonly storage?: 'indexeddb' | 'memory';
+  /** The IndexedDB database family (one database per member id). Default: the room. */
+  readonly storageName?: string;
   /** The in-tab client's session timeout. Default 10 s. */
   readonly sessionTimeoutMs?: number;
   readonly snapshotEveryTxns?: number;
-  /** ICE servers and the like; default simple-peer's (public STUN). `{ iceServers: [] }` on one machine. */
+  /**
+   * ICE servers and the like: `{ iceServers: [{ urls: 'turn:host:3478', username, credential }],
+   * iceTransportPolicy: 'relay' }`. Its iceServers and iceTransportPolicy win over what a signalling
+   * server hands out; where neither says, simple-peer's default (public STUN). `{ iceServers: [] }` on one machine.
+   */
   readonly rtcConfig?: RTCConfiguration;
   readonly log?: (line: string) => void;
 }
@@ -58,6 +64,11 @@ export interface BrowserMember {
   /** Every output the member drains (applied txns, events…), for logs, the demo and tests. */
   onReady(fn: (ready: ServerReady) => void): () => void;
   status(): BrowserMemberStatus;
+  /**
+   * Which way the link to `peer` goes: its selected ICE candidate pair, each end host, srflx or relay
+   * (undefined when there is no up link or the browser's stats do not say).
+   */
+  candidatePath(peer: MemberId): Promise<CandidatePath | undefined>;
   /** Cuts every link to the other members (a partition of this tab) until `rejoin()`. */
   isolate(): void;
   rejoin(): void;
@@ -84,7 +95,7 @@ export async function startBrowserMember(o: BrowserMemberOptions): Promise<Brows
   if (!broadcast && !urls.length) throw new Error('no way to find the other members: enable broadcast or give signalling URLs');
 
   const kind = o.storage ?? 'indexeddb';
-  const idb = kind === 'indexeddb' ? await IndexedDbStorage.open(o.room, o.id) : null;
+  const idb = kind === 'indexeddb' ? await IndexedDbStorage.open(o.storageName ?? o.room, o.id) : null;
   const storage: ZabStorage = idb ?? new InstantMemoryStorage();
   const recovered = summariseRecovered(await storage.load());
   let persistence: boolean | null = null;
@@ -171,6 +182,7 @@ export async function startBrowserMember(o: BrowserMemberOptions): Promise<Brows
         client: { state: client.state, sessionId: `0x${client.sessionId.toString(16)}` },
         signalling: [...(broadcast ? ['broadcast-channel'] : []), ...urls],
       }),
+    candidatePath: (peer) => transport.candidatePath(peer),
     isolate: () => transport.cut(),
     rejoin: () => transport.heal(),
     get stopped() {

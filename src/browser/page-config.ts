@@ -3,10 +3,16 @@
  *
  *   member.html?room=demo&secret=s3cret&members=1,2,3[&id=2][&signal=ws://host:4444,…]
  *              [&broadcast=0][&storage=memory][&tick=100][&ice=none][&record=1]
+ *              [&ice-server=turn:host:3478?transport=udp (repeatable, or a comma list)]
+ *              [&ice-username=U&ice-credential=C][&ice-policy=all|relay]
  *
  * `members` is a list of ids or a count (3 → 1,2,3). Without `id` the tab takes the lowest free id
- * (ids.ts). `ice=none` uses no STUN server (members on one machine or LAN).
+ * (ids.ts). `ice=none` uses no STUN server (members on one machine or LAN). `ice-server` gives the
+ * tab its own STUN/TURN servers (TURN ones take ice-username and ice-credential: a page URL is no
+ * place for a long-lived secret, so give short-lived TURN credentials, or let the signalling server
+ * hand them out); `ice-policy=relay` allows only relayed candidates. These win over a hand-out.
  */
+import { buildIceServers, parseIceTransportPolicy } from '../signalling/ice.js';
 import type { MemberId } from '../zab/messages.js';
 
 export interface PageConfig {
@@ -59,7 +65,28 @@ export function parsePageConfig(search: string): PageConfig {
     broadcast: !off(q.get('broadcast')),
     storage,
     tickMs,
-    rtcConfig: q.get('ice') === 'none' ? { iceServers: [] } : undefined,
+    rtcConfig: pageIceConfig(q),
     record: q.get('record') === '1',
   };
+}
+
+/** The tab's own ICE settings from the URL (see the top of this file); undefined: none given. */
+function pageIceConfig(q: URLSearchParams): RTCConfiguration | undefined {
+  const urls = q.getAll('ice-server').flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const policyText = q.get('ice-policy');
+  if (q.get('ice') === 'none') {
+    if (urls.length > 0 || policyText !== null) throw new Error('ice=none says no ICE servers: leave out ice-server and ice-policy');
+    return { iceServers: [] };
+  }
+  const username = q.get('ice-username');
+  const credential = q.get('ice-credential');
+  if ((username === null) !== (credential === null)) throw new Error('ice-username and ice-credential go together');
+  try {
+    const iceServers = urls.length > 0 ? buildIceServers(urls, username !== null && credential !== null ? { username, credential } : undefined) : undefined;
+    const policy = policyText === null ? undefined : parseIceTransportPolicy(policyText);
+    if (iceServers === undefined && policy === undefined) return undefined;
+    return { ...(iceServers ? { iceServers } : {}), ...(policy ? { iceTransportPolicy: policy } : {}) };
+  } catch (err) {
+    throw new Error(`ice-server: ${(err as Error).message}`);
+  }
 }

@@ -3,6 +3,8 @@
  * flag may be repeated and each value may be a comma list (`--allow-origin a --allow-origin b,c`).
  */
 import { DEFAULT_WEBRTC_BINDING, WEBRTC_BINDINGS, isWebRtcBindingName, type WebRtcBindingName } from '../node/webrtc-binding.js';
+import type { IceConfig } from '../signalling/ice.js';
+import { iceConfigFromFlags } from '../signalling/ice-options.js';
 
 export type FlagKind = 'string' | 'int' | 'bool' | 'list';
 
@@ -121,4 +123,13 @@ export function untilStopped(withStdin = false): Promise<string> {
 /** `--help` or `-h` anywhere among a subcommand's arguments. */
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
+}
+
+/** `--ice-server`, `--ice-credentials`, `--ice-transport-policy` (and the TURN credentials' environment) as an ICE configuration. */
+export function iceFlags(f: ParsedFlags): IceConfig | undefined {
+  try {
+    return iceConfigFromFlags({ servers: f.list('ice-server'), credentialsFile: f.string('ice-credentials'), policy: f.string('ice-transport-policy') });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

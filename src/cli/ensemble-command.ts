@@ -8,9 +8,10 @@ import { launchEnsemble } from '../node/launch.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
 import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
-import { UsageError, parseFlags, untilStopped, wantsHelp, webrtcFlag } from './args.js';
+import { UsageError, iceFlags, parseFlags, untilStopped, wantsHelp, webrtcFlag } from './args.js';
 
-export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--tick-ms 50] [--webrtc datachannel|roamhq] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
+export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--tick-ms 50] [--webrtc roamhq|datachannel] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
+                    [--ice-server stun:… | turn:… (repeatable)] [--ice-credentials FILE] [--ice-transport-policy all|relay]
 
   A signalling server and N members (child processes) on this machine: member i keeps its data in
   DATA/i, serves ZooKeeper's protocol on zk-port + i - 1 (--no-zk: none), peerkeeper's
@@ -21,7 +22,10 @@ export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--da
   and restart is logged. --no-restart leaves it down. Ctrl-C stops everything (nothing restarts).
   --allow-origin lets browser pages from those origins use the members' client ports.
   --webrtc picks the members' WebRTC binding (@roamhq/wrtc by default, or node-datachannel).
-  --quiet hides the members' own log lines (exits, restarts and status lines still show).`;
+  --quiet hides the members' own log lines (exits, restarts and status lines still show).
+  --ice-server and the rest go to every member (TURN credentials from FILE or $PEERKEEPER_TURN_USERNAME
+  and $PEERKEEPER_TURN_CREDENTIAL, passed in the members' environment) and are handed out by the
+  signalling server to whoever else joins its room.`;
 
 const FLAGS = {
   size: 'int',
@@ -36,6 +40,9 @@ const FLAGS = {
   'no-restart': 'bool',
   'allow-origin': 'list',
   quiet: 'bool',
+  'ice-server': 'list',
+  'ice-credentials': 'string',
+  'ice-transport-policy': 'string',
 } as const;
 
 export async function ensembleCommand(argv: readonly string[]): Promise<number> {
@@ -44,6 +51,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     return 0;
   }
   const f = parseFlags(argv, FLAGS);
+  const ice = iceFlags(f);
   const size = f.int('size') ?? 3;
   if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
   const room = f.string('room') ?? 'demo';
@@ -75,6 +83,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     ...(webrtc ? { webrtc } : {}),
     allowOrigins,
     rooms: 'configured',
+    ...(ice ? { ice } : {}),
     onLine: (_id, line) => {
       if (!quiet) console.log(line);
     },

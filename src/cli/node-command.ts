@@ -9,10 +9,11 @@ import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/te
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
-import { UsageError, parseFlags, parseIdList, parseUrlList, untilStopped, webrtcFlag, type ParsedFlags } from './args.js';
+import { UsageError, iceFlags, parseFlags, parseIdList, parseUrlList, untilStopped, webrtcFlag, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
+import { iceUsage } from '../signalling/ice-options.js';
 
 export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --signal ws://127.0.0.1:4444[,ws://…]
                 --data DIR [--client-port 2281] [--client-host 127.0.0.1]
@@ -27,7 +28,8 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
                 [--webrtc datachannel|roamhq]   the WebRTC binding of the member's links (default ${DEFAULT_WEBRTC_BINDING})
-                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)`;
+                [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)
+                ${iceUsage}`;
 
 const FLAGS = {
   id: 'int',
@@ -54,6 +56,9 @@ const FLAGS = {
   'metrics-host': 'string',
   'trace-file': 'string',
   webrtc: 'string',
+  'ice-server': 'list',
+  'ice-credentials': 'string',
+  'ice-transport-policy': 'string',
   'allow-origin': 'list',
   'allow-host': 'list',
   'max-client-cnxns': 'int',
@@ -124,6 +129,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`--zk-4lw: ${(err as Error).message}`);
   }
+  const ice = iceFlags(f);
   const member = await startNodeMember({
     id,
     members,
@@ -148,6 +154,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
     ...(webrtc ? { webrtc } : {}),
+    ...(ice ? { ice } : {}),
     allowOrigins,
     allowHosts: f.list('allow-host'),
     limits,

@@ -22,7 +22,8 @@ peerkeeper sim --seed S [--members M] [--workload zab|zk] [--trace]
   --seeds N runs seeds from..from+N-1 (over W worker threads); a failure prints the command that
   replays it. --seed S replays one seed exactly; --trace prints every event of it.
   --workload zab: bare Zab writes; zk: ZooKeeper clients whose history is checked.
-  Exit status: 0 every seed passed; 1 a seed failed; 2 bad usage.`;
+  Exit status: 0 every seed ran and passed; 1 a seed failed, fewer seeds completed than asked, the
+  checker checked nothing or a client history was inconclusive; 2 bad usage.`;
 
 export function parseSimArgs(argv: readonly string[]): SimArgs {
   const args: SimArgs = { seeds: 200, from: 1, trace: false, failFast: false, workload: 'zab' };
@@ -132,5 +133,19 @@ export async function simCommand(argv: readonly string[]): Promise<number> {
   console.log(formatCoverage(result.stats));
   for (const f of result.failures.slice(0, 10)) console.log(describeFailure(f, args.members, args.workload));
   console.log(result.failures.length === 0 ? 'no violations' : `${result.failures.length} failing seeds`);
-  return result.failures.length === 0 ? 0 : 1;
+  const verdict = sweepVerdict(result.seeds, args.seeds, result.failures.length, result.stats);
+  if (verdict.problem) console.log(verdict.problem);
+  return verdict.exitCode;
+}
+
+/**
+ * Passing means every requested seed ran and was checked: a worker that died, or a checker that looked
+ * at nothing, must not read as "no violations". (With --fail-fast a failure ends the sweep early.)
+ */
+export function sweepVerdict(completed: number, requested: number, failures: number, stats: SimStats): { exitCode: 0 | 1; problem: string | null } {
+  if (failures > 0) return { exitCode: 1, problem: null };
+  if (completed < requested) return { exitCode: 1, problem: `INCOMPLETE: only ${completed} of ${requested} seeds completed` };
+  if (requested > 0 && stats.checks === 0) return { exitCode: 1, problem: 'UNCHECKED: the invariant checker made 0 checks' };
+  if (stats.historyInconclusive > 0) return { exitCode: 1, problem: `INCONCLUSIVE: ${stats.historyInconclusive} client histories were too tangled to decide` };
+  return { exitCode: 0, problem: null };
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { launchEnsemble, type LaunchedEnsemble } from '../node/launch.js';
 import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
-import { UsageError, parseFlags, untilStopped, webrtcFlag } from './args.js';
+import { UsageError, iceFlags, parseFlags, untilStopped, webrtcFlag } from './args.js';
 
 const FLAGS = {
   port: 'int',
@@ -23,12 +23,16 @@ const FLAGS = {
   'no-node': 'bool',
   verbose: 'bool',
   webrtc: 'string',
+  'ice-server': 'list',
+  'ice-credentials': 'string',
+  'ice-transport-policy': 'string',
 } as const;
 
-export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--data ./data/start] [--no-node] [--webrtc datachannel|roamhq] [--verbose]';
+export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--data ./data/start] [--no-node] [--webrtc roamhq|datachannel] [--verbose] [--ice-server URL (repeatable)] [--ice-credentials FILE] [--ice-transport-policy all|relay]';
 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const f = parseFlags(argv, FLAGS);
+  const ice = iceFlags(f);
   const size = f.int('size') ?? 3;
   if (size < 1 || size > 9) throw new UsageError('--size must be 1–9');
   const room = 'node-ensemble';
@@ -77,13 +81,15 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         zkPortBase: f.bool('no-zk') ? null : (f.int('zk-port') ?? DEFAULT_ZK_PORT),
         rooms: 'open',
         ...(webrtc ? { webrtc } : {}),
+        ...(ice ? { ice } : {}),
         allowOrigins: demoOrigins(vite.resolvedUrls?.local ?? [url], vite.resolvedUrls?.network ?? []),
         onLine: (_id, line) => {
           if (verbose) console.log(line);
         },
         onEvent: (_id, message) => console.log(`[supervisor] ${message}`),
       });
-  console.log(`\npeerkeeper demo: ${url}member.html?ice=none  (open it in 3 tabs: they form an ensemble)`);
+  // ice=none (no ICE servers: one machine) would win over the ICE configuration handed out to the tabs.
+  console.log(`\npeerkeeper demo: ${url}member.html${ice ? '' : '?ice=none'}  (open it in 3 tabs: they form an ensemble)`);
   console.log(`  the classroom (a simulated ensemble you can slow down, break and replay): ${url}`);
   if (launched) {
     console.log(`  signalling server ${launched.server.url}; Node ensemble (room ${room}) on client ports ${launched.clientPorts.join(', ')}`);

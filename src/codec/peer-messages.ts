@@ -167,6 +167,7 @@ function serverMessage(value: unknown): ServerMessage {
         sessionId: sessionId(m.sessionId, 'REVALIDATED.sessionId'),
         connection: connection(m.connection, 'REVALIDATED.connection'),
         valid: m.valid,
+        ...(m.lastXid === undefined ? {} : { lastXid: int(m.lastXid, 0, 'REVALIDATED.lastXid') }),
       };
     case 'EXPIRED':
       return { type: 'EXPIRED', sessions: sessions(m.sessions, 'EXPIRED.sessions') };

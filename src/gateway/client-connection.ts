@@ -48,6 +48,14 @@ export interface ZooKeeperClientConnectionOptions {
   readonly acl?: readonly JuteAcl[];
   /** Paths are taken below this one on the server (chroot.ts); absent or `/`: none. */
   readonly chroot?: string;
+  /** Credentials sent right after each ConnectRequest (AuthPacket, xid −4), as ZooKeeper's client re-sends its addAuthInfo. */
+  readonly auth?: readonly ZooKeeperAuth[];
+}
+
+export interface ZooKeeperAuth {
+  /** `digest` (auth `user:password`), or any scheme the server has a provider for. */
+  readonly scheme: string;
+  readonly auth: Uint8Array | string;
 }
 
 /** How to read one reply's body (called only when its header says OK). */
@@ -71,6 +79,7 @@ export class ZooKeeperClientConnection {
   private readonly pending: Pending[] = [];
   private pings = 0;
   private setWatchesReplies = 0;
+  private authReplies: string[] = [];
   /** The session as the client numbers it, once the server granted one (owner of our ephemerals). */
   private sessionId = 0;
   private readonly acl: readonly JuteAcl[];
@@ -98,6 +107,12 @@ export class ZooKeeperClientConnection {
         const { sessionId, passwd } = unwrapPassword(message.sessionId, message.password);
         const timeOut = Math.min(0x7fffffff, Math.max(0, Math.round(message.timeoutMs)));
         this.o.write(encodeConnectRequest({ lastZxidSeen: zxidToLong(message.lastZxidSeen), timeOut, sessionId, passwd, readOnly: message.canBeReadOnly }));
+        // The server reads these only once it has answered the connect, so they follow it.
+        for (const a of this.o.auth ?? []) {
+          this.authReplies.push(a.scheme);
+          const bytes = typeof a.auth === 'string' ? encoder.encode(a.auth) : a.auth;
+          this.o.write(writeRequestHeader(new JuteWriter(), Xid.auth, OpCode.auth).int(0).string(a.scheme).buffer(bytes).framed());
+        }
         return;
       }
       case 'ping':
@@ -129,6 +144,13 @@ export class ZooKeeperClientConnection {
         if (this.pings === 0) throw new JuteDecodeError('a ping reply with no ping outstanding');
         this.pings--;
         return this.deliver({ type: 'pong', zxid });
+      case Xid.auth: {
+        const scheme = this.authReplies.shift();
+        if (scheme === undefined) throw new JuteDecodeError('an auth reply with no auth outstanding');
+        if (header.err === ErrorCode.OK) return;
+        // ZooKeeper closes the connection after this; the client hears why first.
+        return this.deliver({ type: 'disconnect', err: header.err, reason: `the server refused our ${scheme} credentials` });
+      }
       case Xid.setWatches:
         // Nothing in the client's protocol answers setWatches: the events it fires are what counts.
         if (this.setWatchesReplies === 0) throw new JuteDecodeError('a setWatches reply with none outstanding');
@@ -249,13 +271,26 @@ export class ZooKeeperClientConnection {
         pending(() => ({ op: 'addWatch' }));
         break;
       case 'removeWatches':
-        writeRequestHeader(w, juteXid, OpCode.removeWatches).string(op.path).int(op.type === 'CHILDREN' ? 1 : op.type === 'DATA' ? 2 : 3);
+        writeRequestHeader(w, juteXid, OpCode.removeWatches).string(op.path).int(watcherType(op.type));
         pending(() => ({ op: 'removeWatches' }));
+        break;
+      case 'checkWatches':
+        writeRequestHeader(w, juteXid, OpCode.checkWatches).string(op.path).int(watcherType(op.type));
+        pending(() => ({ op: 'checkWatches' }));
+        break;
+      case 'getAllChildrenNumber':
+        writeRequestHeader(w, juteXid, OpCode.getAllChildrenNumber).string(op.path);
+        pending((r) => ({ op: 'getAllChildrenNumber', count: r.int('totalNumber') }));
         break;
       case 'closeSession':
         writeRequestHeader(w, juteXid, OpCode.closeSession);
         pending(() => ({ op: 'closeSession' }));
         break;
+      default: {
+        // An operation the protocol gained and this translation has not: a compile error here.
+        const unknown: never = op;
+        throw new Error(`the ZooKeeper connector cannot send ${(unknown as { op: string }).op}`);
+      }
     }
     this.o.write(w.framed());
   }
@@ -274,6 +309,11 @@ export class ZooKeeperClientConnection {
         return { type: OpCode.setData, path: o.path, data: o.data, version: o.version };
     }
   }
+}
+
+/** WatcherType as removeWatches and checkWatches number it. */
+function watcherType(t: 'CHILDREN' | 'DATA' | 'ANY'): number {
+  return t === 'CHILDREN' ? 1 : t === 'DATA' ? 2 : 3;
 }
 
 const EVENT_NAMES = new Map<number, 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged'>([

@@ -136,6 +136,8 @@ export class GatewayConnection {
       case 'connected': {
         this.state = 'open';
         this.lastZxid = zxidToLong(m.zxid);
+        // The session's requests through an earlier connection took xids up to lastXid: number above.
+        this.nextMemberXid = (m.lastXid ?? 0) + 1;
         this.o.send(encodeConnectResponse({ protocolVersion: 0, timeOut: m.timeoutMs, sessionId: BigInt(m.sessionId), passwd: m.password, readOnly: m.readOnly }));
         const early = this.early.splice(0);
         for (const p of early) this.receive(p);
@@ -150,7 +152,8 @@ export class GatewayConnection {
         return this.shut(m.reason);
       case 'watch': {
         const w = new JuteWriter();
-        writeReplyHeader(w, Xid.notification, zxidToLong(m.zxid), 0);
+        // ZooKeeper 3.8 sends −1 as a notification's zxid (the event's own zxid is not on its wire).
+        writeReplyHeader(w, Xid.notification, -1n, 0);
         writeWatcherEvent(w, juteEventType(m.event), KeeperState.SyncConnected, m.path);
         this.o.send(w.framed());
         return;
@@ -462,6 +465,8 @@ function toCreate(req: JuteCreate): MultiOp | number {
   if ((req.type === OpCode.createTTL) !== ttlMode) return ErrorCode.BADARGUMENTS;
   // As ZooKeeper: the opcode makes a container, whatever else the flags say (ephemeral, sequential);
   // the container flag on a plain create makes a persistent node.
+  // A sequential container (ZooKeeper makes one) has no create mode here: refused, not made unsequenced.
+  if (req.type === OpCode.createContainer && (flagMode === 'PERSISTENT_SEQUENTIAL' || flagMode === 'EPHEMERAL_SEQUENTIAL')) return ErrorCode.UNIMPLEMENTED;
   const mode = req.type === OpCode.createContainer ? 'CONTAINER' : flagMode === 'CONTAINER' ? 'PERSISTENT' : flagMode;
   if (req.type === OpCode.createTTL) {
     const ttl = req.ttl ?? 0n;

@@ -13,9 +13,10 @@
 import { connect as tcpConnect } from 'node:net';
 import { MAX_CLIENT_FRAME_BYTES } from '../codec/limits.js';
 import type { ConnectionHandlers, Connector, MemberConnection } from '../protocol/client.js';
-import { ZooKeeperClientConnection } from './client-connection.js';
+import { ZooKeeperClientConnection, type ZooKeeperAuth } from './client-connection.js';
 import { normalizeChroot } from './chroot.js';
 import { PacketReader } from './jute/packet-reader.js';
+import { JuteDecodeError } from './jute/reader.js';
 import type { JuteAcl } from './jute/records.js';
 
 /** What the connector uses of a socket; node:net's Socket fits (tests pass a fake). */
@@ -43,6 +44,13 @@ export interface ZooKeeperConnectorOptions {
    * connect string's suffix (`h1:2181,h2:2181/apps/billing`), else none.
    */
   readonly chroot?: string;
+  /**
+   * Credentials for every connection (ZooKeeper's addAuthInfo, e.g. `{ scheme: 'digest', auth:
+   * 'user:password' }`), sent after each connect. A refusal drops the connection with AUTHFAILED as
+   * the reason and the client keeps trying (its protocol has no AUTH_FAILED state). peerkeeper's
+   * ZooKeeper port has no authentication schemes and refuses every one.
+   */
+  readonly auth?: readonly ZooKeeperAuth[];
   /** Opens the TCP connection; default node:net's connect with Nagle off. */
   readonly openSocket?: (address: ServerAddress) => ConnectorSocket;
 }
@@ -66,7 +74,7 @@ export function zooKeeperConnector(hosts: string | readonly string[], options: Z
   const connector = (index: number, handlers: ConnectionHandlers): MemberConnection | null => {
     const server = servers[index];
     if (server === undefined) return null;
-    return open(server, index, handlers, openSocket, maxPacketBytes, options.acl, chroot);
+    return open(server, index, handlers, openSocket, maxPacketBytes, { acl: options.acl, chroot, auth: options.auth });
   };
   return Object.assign(connector, { members: servers.length, servers, chroot });
 }
@@ -108,8 +116,7 @@ function open(
   handlers: ConnectionHandlers,
   openSocket: (address: ServerAddress) => ConnectorSocket,
   maxPacketBytes: number,
-  acl: readonly JuteAcl[] | undefined,
-  chroot: string | null,
+  o: { acl: readonly JuteAcl[] | undefined; chroot: string | null; auth: readonly ZooKeeperAuth[] | undefined },
 ): MemberConnection {
   const name = `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
   const socket = openSocket(server);
@@ -130,8 +137,9 @@ function open(
       if (!closed) handlers.onMessage(message);
     },
     memberId: index,
-    ...(acl !== undefined ? { acl } : {}),
-    ...(chroot !== null ? { chroot } : {}),
+    ...(o.acl !== undefined ? { acl: o.acl } : {}),
+    ...(o.chroot !== null ? { chroot: o.chroot } : {}),
+    ...(o.auth !== undefined ? { auth: o.auth } : {}),
   });
   socket.on('data', (chunk) => {
     if (closed) return;
@@ -142,7 +150,10 @@ function open(
         if (closed) return;
       }
     } catch (err) {
-      closeWith(`${name} sent a bad reply: ${err instanceof Error ? err.message : String(err)}`);
+      // A reply that does not decode is the server's fault; anything else thrown on the way to the
+      // client is ours, and still costs only this connection.
+      const why = err instanceof Error ? err.message : String(err);
+      closeWith(err instanceof JuteDecodeError ? `${name} sent a bad reply: ${why}` : `could not handle a reply from ${name}: ${why}`);
     }
   });
   socket.on('error', (err) => {

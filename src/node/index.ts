@@ -6,6 +6,8 @@
  * `peerkeeper`) to members' client ports, and `zooKeeperConnector` connects it over ZooKeeper's own
  * wire protocol to Apache ZooKeeper or to members' ZooKeeper ports. A member's `webrtc` option picks
  * its WebRTC binding (`WEBRTC_BINDINGS`: @roamhq/wrtc by default, or node-datachannel).
+ *
+ * @module peerkeeper/node
  */
 export { startNodeMember, DEFAULT_TICK_MS, DEFAULT_MAX_SESSION_TIMEOUT_MS, type NodeMember, type NodeMemberOptions } from './member-process.js';
 export { WEBRTC_BINDINGS, DEFAULT_WEBRTC_BINDING, type WebRtcBindingName } from './webrtc-binding.js';
@@ -24,4 +26,6 @@ export {
   type ConnectorSocket,
 } from '../gateway/zookeeper-connector.js';
 export type { JuteAcl } from '../gateway/jute/records.js';
+export type { ZooKeeperAuth } from '../gateway/client-connection.js';
 export { startSignallingServer, type SignallingServer, type SignallingServerOptions, type RoomSecretCheck } from '../signalling/server.js';
+export type { IceConfig, IceServer, IceTransportPolicy } from '../signalling/ice.js';

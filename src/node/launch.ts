@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import type { WebRtcBindingName } from './webrtc-binding.js';
+import type { IceConfig } from '../signalling/ice.js';
+import { iceChildArgs } from '../signalling/ice-options.js';
 import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
 import { DEFAULT_RESTART_POLICY } from './restart-backoff.js';
 import { Supervisor } from './supervisor.js';
@@ -28,6 +30,11 @@ export interface LaunchOptions {
   readonly onLine?: (id: number, line: string) => void;
   /** Restart a member that exits on its own (restart-backoff.ts); true unless said otherwise. */
   readonly restart?: boolean;
+  /**
+   * STUN/TURN servers and policy: given to every member (flags, TURN credentials in its environment)
+   * and handed out by the signalling server to everyone else in its rooms (browser tabs).
+   */
+  readonly ice?: IceConfig;
   /** The supervisor's exits and restarts. */
   readonly onEvent?: (id: number, message: string) => void;
 }
@@ -52,7 +59,9 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
     port: o.signalPort,
     host: '127.0.0.1',
     roomSecretCheck: o.rooms === 'open' ? 'open' : (r) => (r === o.room ? o.secret : undefined),
+    ...(o.ice ? { ice: o.ice } : {}),
   });
+  const ice = iceChildArgs(o.ice);
   const supervisor = new Supervisor({
     ids,
     clientPort,
@@ -65,8 +74,9 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
       ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
       ...(o.webrtc !== undefined ? ['--webrtc', o.webrtc] : []),
       ...(o.allowOrigins?.length ? ['--allow-origin', o.allowOrigins.join(',')] : []),
+      ...ice.args,
     ],
-    env: { PEERKEEPER_SECRET: o.secret },
+    env: { PEERKEEPER_SECRET: o.secret, ...ice.env },
     ...(o.onLine ? { onLine: o.onLine } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     ...(o.restart === false ? {} : { restart: DEFAULT_RESTART_POLICY }),

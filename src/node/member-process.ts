@@ -9,6 +9,7 @@ import { MemberRunner } from '../server/runner.js';
 import type { ServerReady } from '../server/member.js';
 import { FileStorage } from '../storage/file.js';
 import { WebRtcTransport } from '../transport/webrtc.js';
+import { describeIceConfig, type IceConfig } from '../signalling/ice.js';
 import { startRendezvous } from '../transport/webrtc/rendezvous.js';
 import { DEFAULT_ZAB_TIMING, makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
@@ -81,6 +82,11 @@ export interface NodeMemberOptions {
    * the default) or 'datachannel' (node-datachannel). Any binding talks to any other and to browsers.
    */
   readonly webrtc?: WebRtcBindingName;
+  /**
+   * STUN/TURN servers and the ICE transport policy for the member's WebRTC links; they win over what
+   * a signalling server hands out (signalling/ice.ts). Absent: the hand-out, else the library default.
+   */
+  readonly ice?: IceConfig;
   /** Record the write pipeline (pipeline-recorder.ts) and save it here when the member stops: `npm run bench:trace`. */
   readonly traceFile?: string;
   readonly log?: (line: string) => void;
@@ -123,8 +129,10 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     secret: o.secret,
     signalling: sources.map((url) => ({ url, WebSocket })),
     wrtc: binding.wrtc,
+    ...(o.ice ? { config: o.ice as RTCConfiguration } : {}),
     log: (line) => say(line),
   });
+  if (o.ice) say(`ICE: ${describeIceConfig(o.ice)}`);
   const startedAt = Date.now();
   const stall = new EventLoopStall();
   const incarnation = nodeRandomBytes(4).readUInt32BE(0);

@@ -167,6 +167,13 @@ export interface Connected {
    * know the session yet — must not be the one to judge it on a reconnect.
    */
   readonly zxid: Zxid;
+  /**
+   * On a reconnect, the last xid the leader took from the session, when it knows one. A client must
+   * number its requests above it (the leader drops an xid it has seen as a duplicate); peerkeeper's
+   * own client does anyway, ZooKeeper's clients number per connection and the ZooKeeper port
+   * renumbers from here.
+   */
+  readonly lastXid?: number;
 }
 
 export interface ConnectRefused {

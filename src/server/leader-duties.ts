@@ -49,12 +49,12 @@ export class LeaderDuties {
       this.tracker.add(id, timeoutMs, nowMs, origin);
       return true;
     }
-    if (xid >= 0) {
-      if (xid <= (this.lastXid.get(sessionId) ?? -1)) return true;
-      this.lastXid.set(sessionId, xid);
-    }
+    if (xid >= 0 && xid <= (this.lastXid.get(sessionId) ?? -1)) return true;
     const refusal = this.sessionRefusal(origin, sessionId, nowMs);
+    // Refused requests leave the last xid alone: a late forward through a member the session left
+    // must not raise it above what the session's new connection numbers from (lastXidOf).
     if (refusal) return this.proposeError(origin, sessionId, xid, refusal.code, refusal.message, nowMs);
+    if (xid >= 0) this.lastXid.set(sessionId, xid);
     if (fwd.kind === 'sync') {
       const body: Txn = { type: 'error', code: ErrorCode.OK, time: nowMs };
       return this.propose({ origin, sessionId, xid, body, sync: true }, body);
@@ -100,6 +100,11 @@ export class LeaderDuties {
     // A touch keeps a session alive but does not move it: only a reconnect (revalidate) or a request does.
     for (const id of sessions) if (!this.tracker.touch(id, nowMs)) gone.push(id);
     return gone;
+  }
+
+  /** The last xid taken from the session (undefined if none): its next connection numbers above it. */
+  lastXidOf(sessionId: number): number | undefined {
+    return this.lastXid.get(sessionId);
   }
 
   /** A client reconnected through `origin`: still alive? `origin` becomes the session's owner. */

@@ -410,7 +410,7 @@ export class ServerMember {
     return diff === 0;
   }
 
-  private open(c: Connection, sessionId: number, password: Uint8Array, readOnly: boolean): void {
+  private open(c: Connection, sessionId: number, password: Uint8Array, readOnly: boolean, lastXid?: number): void {
     const previous = this.sessionConnection.get(sessionId);
     if (previous !== undefined && previous !== c.id) {
       const old = this.connections.get(previous);
@@ -421,7 +421,7 @@ export class ServerMember {
     c.readOnly = readOnly;
     delete c.connect;
     this.sessionConnection.set(sessionId, c.id);
-    this.toClient(c.id, { type: 'connected', sessionId, password, timeoutMs: c.timeoutMs, readOnly, memberId: this.id, zxid: this.tree.lastZxid });
+    this.toClient(c.id, { type: 'connected', sessionId, password, timeoutMs: c.timeoutMs, readOnly, memberId: this.id, zxid: this.tree.lastZxid, ...(lastXid === undefined ? {} : { lastXid }) });
   }
 
   private refuse(c: Connection, err: number, reason: string): void {
@@ -586,7 +586,8 @@ export class ServerMember {
       case 'REVALIDATE': {
         if (!this.leader) return;
         const valid = this.leader.revalidate(from, m.sessionId, this.nowMs);
-        this.toMember(from, { type: 'REVALIDATED', sessionId: m.sessionId, connection: m.connection, valid });
+        const lastXid = this.leader.lastXidOf(m.sessionId);
+        this.toMember(from, { type: 'REVALIDATED', sessionId: m.sessionId, connection: m.connection, valid, ...(lastXid === undefined ? {} : { lastXid }) });
         return;
       }
       case 'REVALIDATED': {
@@ -595,7 +596,7 @@ export class ServerMember {
         const c = this.connections.get(m.connection);
         if (!c || c.state !== 'connecting' || c.sessionId !== m.sessionId) return;
         if (!m.valid) return this.refuse(c, ErrorCode.SESSIONEXPIRED, `session 0x${m.sessionId.toString(16)} has expired`);
-        this.open(c, m.sessionId, this.passwords.get(m.sessionId) ?? new Uint8Array(0), false);
+        this.open(c, m.sessionId, this.passwords.get(m.sessionId) ?? new Uint8Array(0), false, m.lastXid);
         return;
       }
       case 'EXPIRED':

@@ -16,7 +16,12 @@ export type ServerMessage =
   | { readonly type: 'TOUCH'; readonly sessions: readonly number[] }
   /** A client reconnected here: is its session still alive? The leader also records us as its owner. */
   | { readonly type: 'REVALIDATE'; readonly sessionId: number; readonly connection: number }
-  | { readonly type: 'REVALIDATED'; readonly sessionId: number; readonly connection: number; readonly valid: boolean }
+  /**
+   * `lastXid`: the last xid the leader took from the session (absent when none, or from a member that
+   * does not send it). A client that numbers its requests per connection (ZooKeeper's clients through
+   * the ZooKeeper port) must continue above it, or the leader takes its writes for duplicates.
+   */
+  | { readonly type: 'REVALIDATED'; readonly sessionId: number; readonly connection: number; readonly valid: boolean; readonly lastXid?: number }
   /** Leader → member: these sessions are gone or closing; drop their connections. */
   | { readonly type: 'EXPIRED'; readonly sessions: readonly number[] };
 

@@ -9,6 +9,7 @@
  */
 import { Emitter } from './emitter.js';
 import { computeJoinProof, deriveRoomKey } from './proof.js';
+import type { IceHandout } from './ice.js';
 import { parseServerMessage, type ClientMessage, type ErrorCode, type SecretMode } from './protocol.js';
 
 /** The part of the WebSocket API we use; both the DOM's WebSocket and `ws` satisfy it. */
@@ -40,7 +41,8 @@ export class SignallingError extends Error {
 }
 
 type Events = {
-  peers: [members: string[]];
+  /** `ice`: the ICE configuration the server handed out with this snapshot, already checked (ice.ts). */
+  peers: [members: string[], ice: IceHandout | undefined];
   'peer-joined': [memberId: string];
   'peer-left': [memberId: string];
   signal: [from: string, data: unknown];
@@ -108,7 +110,7 @@ export class SignallingClient extends Emitter<Events> {
               this.joined = true;
               resolve([...this.members]);
             }
-            this.emit('peers', [...this.members]);
+            this.emit('peers', [...this.members], m.ice === undefined ? undefined : { config: m.ice, problems: m.iceProblems ?? [] });
             return;
           case 'peer-joined':
             this.members.add(m.memberId);

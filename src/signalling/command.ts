@@ -6,18 +6,26 @@
  * file rather than on the command line, where `ps` would show them.
  */
 import { readFileSync } from 'node:fs';
+import { describeIceConfig, type IceConfig } from './ice.js';
+import { iceConfigFromFlags } from './ice-options.js';
 import { startSignallingServer, type RoomSecretCheck } from './server.js';
 
 export interface SignalArgs {
   port: number;
   host: string;
   roomsFile?: string;
+  /** ICE servers handed to every member admitted to a room (TURN credentials from a file or the environment). */
+  iceServers: string[];
+  iceCredentials?: string;
+  iceTransportPolicy?: string;
 }
 
-export const signalUsage = 'peerkeeper signal [--port 4444] [--host 127.0.0.1] [--rooms-file rooms.json]';
+export const signalUsage = `peerkeeper signal [--port 4444] [--host 127.0.0.1] [--rooms-file rooms.json]
+                 [--ice-server stun:host:port | turn:host:port?transport=udp (repeatable)]   handed to members in their room
+                 [--ice-credentials FILE | $PEERKEEPER_TURN_USERNAME + $PEERKEEPER_TURN_CREDENTIAL] [--ice-transport-policy all|relay]`;
 
 export function parseSignalArgs(argv: readonly string[]): SignalArgs {
-  const args: SignalArgs = { port: 4444, host: '127.0.0.1' };
+  const args: SignalArgs = { port: 4444, host: '127.0.0.1', iceServers: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -31,6 +39,9 @@ export function parseSignalArgs(argv: readonly string[]): SignalArgs {
       args.port = port;
     } else if (flag === '--host') args.host = value();
     else if (flag === '--rooms-file') args.roomsFile = value();
+    else if (flag === '--ice-server') args.iceServers.push(...value().split(',').map((u) => u.trim()).filter((u) => u !== ''));
+    else if (flag === '--ice-credentials') args.iceCredentials = value();
+    else if (flag === '--ice-transport-policy') args.iceTransportPolicy = value();
     else throw new Error(`unknown option ${flag}\nusage: ${signalUsage}`);
   }
   return args;
@@ -51,9 +62,11 @@ function loadRooms(file: string): RoomSecretCheck {
 export async function signalCommand(argv: readonly string[]): Promise<number> {
   let args: SignalArgs;
   let check: RoomSecretCheck = 'open';
+  let ice: IceConfig | undefined;
   try {
     args = parseSignalArgs(argv);
     if (args.roomsFile !== undefined) check = loadRooms(args.roomsFile);
+    ice = iceConfigFromFlags({ servers: args.iceServers, credentialsFile: args.iceCredentials, policy: args.iceTransportPolicy });
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
@@ -62,9 +75,11 @@ export async function signalCommand(argv: readonly string[]): Promise<number> {
     port: args.port,
     host: args.host,
     roomSecretCheck: check,
+    ...(ice ? { ice } : {}),
     log: (line) => console.log(`[signal] ${line}`),
   });
   console.log(`peerkeeper signalling server listening on ${server.url} (${check === 'open' ? 'open rooms' : 'configured rooms'})`);
+  if (ice) console.log(`[signal] handing out ICE: ${describeIceConfig(ice)}`);
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {

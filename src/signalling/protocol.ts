@@ -4,13 +4,16 @@
  *
  *   server → peer   hello { v, challenge, mode }           on connect
  *   peer → server   join  { room, memberId, proof, verifier? }
- *   server → peer   peers { room, members }                 the others already in the room, after a join
+ *   server → peer   peers { room, members, ice? }           the others already in the room, after a join;
+ *                                                            ice: STUN/TURN servers the operator hands out (ice.ts)
  *   server → peer   peer-joined { memberId } / peer-left { memberId }
  *   peer → server   signal { to, data }                     relayed as signal { from, data }
  *   server → peer   error { code, message }                 the connection stays open unless closed with a reason
  *
  * See README.md in this folder for the secret-proof design.
  */
+
+import { parseIceHandout, type IceConfig } from './ice.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -37,7 +40,8 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { type: 'hello'; v: number; challenge: string; mode: SecretMode }
-  | { type: 'peers'; room: string; members: string[] }
+  /** `ice` is checked by parseIceHandout on the way in: what failed is dropped and listed in `iceProblems`. */
+  | { type: 'peers'; room: string; members: string[]; ice?: IceConfig; iceProblems?: string[] }
   | { type: 'peer-joined'; memberId: string }
   | { type: 'peer-left'; memberId: string }
   | { type: 'signal'; from: string; data: unknown }
@@ -124,9 +128,17 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
     case 'hello':
       if (typeof m.v !== 'number' || !isText(m.challenge) || (m.mode !== 'open' && m.mode !== 'configured')) return undefined;
       return { type: 'hello', v: m.v, challenge: m.challenge, mode: m.mode };
-    case 'peers':
+    case 'peers': {
       if (!isId(m.room) || !Array.isArray(m.members) || m.members.length > MAX_MEMBERS || !m.members.every(isId)) return undefined;
-      return { type: 'peers', room: m.room, members: [...(m.members as string[])] };
+      const peers: Extract<ServerMessage, { type: 'peers' }> = { type: 'peers', room: m.room, members: [...(m.members as string[])] };
+      // A bad ICE configuration costs the configuration, never the admission.
+      if (m.ice !== undefined) {
+        const handout = parseIceHandout(m.ice);
+        peers.ice = handout.config;
+        if (handout.problems.length > 0) peers.iceProblems = [...handout.problems];
+      }
+      return peers;
+    }
     case 'peer-joined':
     case 'peer-left':
       return isId(m.memberId) ? { type: m.type, memberId: m.memberId } : undefined;

@@ -6,6 +6,7 @@
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, parseClientMessage, type ClientMessage, type ErrorCode, type SecretMode, type ServerMessage } from './protocol.js';
+import { parseIceHandout, type IceConfig } from './ice.js';
 import { TokenBucket } from './rate-limit.js';
 import { Rooms } from './rooms.js';
 import { newChallenge, roomKeyFor, verifyJoinProof } from './verify.js';
@@ -26,6 +27,11 @@ export interface SignallingServerOptions {
   joinTimeoutMs?: number;
   /** Ping period; a connection that misses a whole period is dropped so ghosts leave their rooms. */
   pingIntervalMs?: number;
+  /**
+   * STUN/TURN servers (with TURN credentials) handed to every member admitted to a room, in its
+   * `peers` frame; a member's own settings win over them (ice.ts). Checked here as members check it.
+   */
+  ice?: IceConfig;
   log?: (line: string) => void;
 }
 
@@ -73,6 +79,13 @@ export async function startSignallingServer(options: SignallingServerOptions): P
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
   const pingIntervalMs = options.pingIntervalMs ?? 15_000;
   const log = options.log ?? (() => {});
+  let ice: IceConfig | undefined;
+  if (options.ice !== undefined) {
+    // The operator's own input: refused at start rather than handed out for every member to drop.
+    const checked = parseIceHandout(options.ice);
+    if (checked.problems.length > 0) throw new Error(`ice: ${checked.problems.join('; ')}`);
+    ice = checked.config;
+  }
 
   // Stands in for the secret of a room that does not exist (configured mode), so the refusal costs the same work.
   const unknownRoomSecret = newChallenge();
@@ -144,7 +157,7 @@ export async function startSignallingServer(options: SignallingServerOptions): P
       broadcast(m.room, m.memberId, { type: 'peer-left', memberId: m.memberId });
     }
     log(`${m.memberId} joined ${m.room}${replaced ? ' (replacing its previous connection)' : ''}`);
-    send(c, { type: 'peers', room: m.room, members: [...room.members.keys()].filter((id) => id !== m.memberId) });
+    send(c, { type: 'peers', room: m.room, members: [...room.members.keys()].filter((id) => id !== m.memberId), ...(ice ? { ice } : {}) });
     broadcast(m.room, m.memberId, { type: 'peer-joined', memberId: m.memberId });
   }
 

@@ -107,7 +107,7 @@ export class Checker {
     if (holders < this.quorum) {
       throw new Violation(
         'durable quorum',
-        `member ${member.id} applied ${rec.id}@${formatZxid(rec.zxid)} held durably by only ${holders} of ${all.length}`,
+        `member ${member.id} applied ${rec.id}@${formatZxid(rec.zxid)} held durably by only ${holders} of ${all().length}`,
       );
     }
     this.committed.push(rec);

@@ -23,8 +23,10 @@
  * application.
  */
 import type { MemberId } from '../zab/messages.js';
+import { describeIceConfig, resolveIceConfig, type IceConfig, type IceHandout } from '../signalling/ice.js';
 import type { PeerEvents, PeerTransport } from './transport.js';
 import { deriveMeshKey } from './webrtc/auth.js';
+import { describeCandidatePath, type CandidatePath } from './webrtc/candidate-path.js';
 import { encodeMessage } from './webrtc/framing.js';
 import { PeerLink } from './webrtc/link.js';
 import { PeerLinks, decideRelay, parseTransportMessage, routeTo, sameRoute, type Route } from './webrtc/relay.js';
@@ -33,6 +35,7 @@ import { SignallingSources, type SignallingSource } from './webrtc/sources.js';
 export { MessageTooLargeError, MAX_MESSAGE_BYTES } from './webrtc/framing.js';
 import { MAX_MESSAGE_BYTES } from './webrtc/framing.js';
 export type { SignallingLike, SignallingSource } from './webrtc/sources.js';
+export type { CandidatePath, CandidateEnd } from './webrtc/candidate-path.js';
 
 export interface WebRtcTransportOptions {
   self: MemberId;
@@ -43,6 +46,11 @@ export interface WebRtcTransportOptions {
   signalling: SignallingSource | readonly SignallingSource[];
   /** In Node, the WebRTC binding for simple-peer's `wrtc` option (node/webrtc-binding.ts); omit in browsers. */
   wrtc?: unknown;
+  /**
+   * The member's own RTCConfiguration (ICE servers, iceTransportPolicy…). Its iceServers and
+   * iceTransportPolicy, where set, win over an ICE configuration a signalling source hands out
+   * (signalling/ice.ts); where neither says anything, the WebRTC library's default (simple-peer's public STUN).
+   */
   config?: RTCConfiguration;
   initialBackoffMs?: number; // 200
   maxBackoffMs?: number; // 5000
@@ -119,6 +127,9 @@ export class WebRtcTransport implements PeerTransport {
   private readonly everyone: ReadonlySet<MemberId>;
   private readonly links = new PeerLinks();
   private readonly meshKey: Promise<Uint8Array<ArrayBuffer>>;
+  /** The last ICE configuration a signalling source handed out (checked), and its JSON to see a change. */
+  private handedOutIce: IceConfig | undefined;
+  private handedOutIceText = '';
   private readonly counters: WebRtcStats = {
     signalsViaSource: 0,
     signalsViaRelay: 0,
@@ -165,7 +176,36 @@ export class WebRtcTransport implements PeerTransport {
         if (remote !== undefined) this.onSignal(remote, data, { source });
       },
       changed: () => this.refresh(),
+      ice: (handout, source) => this.onIceHandout(handout, source),
     });
+  }
+
+  /** The selected ICE candidate pair of the up link to `peer` (undefined: no up link, or the stats do not say). */
+  async candidatePath(peer: MemberId): Promise<CandidatePath | undefined> {
+    const slot = this.slots.get(peer);
+    return slot?.up && slot.link ? slot.link.candidatePath() : undefined;
+  }
+
+  /** The configuration new links use: ours, filled in from the last hand-out (see signalling/ice.ts). */
+  iceConfig(): RTCConfiguration | undefined {
+    const own = this.o.config;
+    if (this.handedOutIce === undefined) return own;
+    return { ...own, ...resolveIceConfig(own as IceConfig | undefined, this.handedOutIce) } as RTCConfiguration;
+  }
+
+  private onIceHandout(handout: IceHandout, source: string): void {
+    for (const problem of handout.problems) this.log(`ICE configuration from ${source}: ${problem}`);
+    const text = JSON.stringify(handout.config);
+    if (text === this.handedOutIceText) return;
+    this.handedOutIce = handout.config;
+    this.handedOutIceText = text;
+    const own = this.o.config;
+    const overridden = [own?.iceServers !== undefined ? 'servers' : '', own?.iceTransportPolicy !== undefined ? 'policy' : ''].filter(Boolean);
+    this.log(
+      `ICE configuration from ${source}: ${describeIceConfig(handout.config)}` +
+        (overridden.length ? ` (our own ${overridden.join(' and ')} win)` : '') +
+        `; new links use ${describeIceConfig(this.iceConfig() as IceConfig | undefined)}`,
+    );
   }
 
   send(to: MemberId, message: unknown): void {
@@ -329,6 +369,7 @@ export class WebRtcTransport implements PeerTransport {
     slot.route = route;
     slot.startedMs = Date.now();
     slot.answered = false;
+    const linkConfig = this.iceConfig();
     const link: PeerLink = new PeerLink({
       self: String(this.self),
       remote: String(remote),
@@ -337,7 +378,7 @@ export class WebRtcTransport implements PeerTransport {
       initiator,
       ...(this.o.wireVersion === undefined ? {} : { wireVersion: this.o.wireVersion }),
       wrtc: this.o.wrtc,
-      ...(this.o.config ? { config: this.o.config } : {}),
+      ...(linkConfig ? { config: linkConfig } : {}),
       highWaterBytes: this.o.highWaterBytes ?? 1 << 20,
       lowWaterBytes: this.o.lowWaterBytes ?? 256 << 10,
       maxQueueBytes: this.o.maxQueueBytes ?? 8 << 20,
@@ -351,6 +392,10 @@ export class WebRtcTransport implements PeerTransport {
         slot.up = true;
         slot.attempt = 0;
         this.log(`link to ${remote} up`);
+        // Which candidates carry it (host, srflx, relay): what an operator checks when a NAT is in the way.
+        void link.candidatePath().then((path) => {
+          if (path !== undefined && slot.link === link) this.log(`link to ${remote} goes ${describeCandidatePath(path)}`);
+        });
         this.events?.peerUp(remote);
         this.announceLinks();
       },

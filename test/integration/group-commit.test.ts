@@ -7,6 +7,7 @@ import { InstantMemoryStorage } from '../../src/storage/memory.js';
 import { MemoryHub } from '../../src/transport/memory.js';
 import { makeZabConfig } from '../../src/zab/config.js';
 import type { SequencedWrite } from '../../src/zab/persistence.js';
+import { waitUntil } from '../../scripts/lib/waiting.js';
 
 class CountingStorage extends InstantMemoryStorage {
   readonly batches: string[][] = [];
@@ -36,7 +37,7 @@ async function ensemble(): Promise<{ storages: CountingStorage[]; runners: Membe
   return { storages, runners, client };
 }
 
-test('sequential writes cost one storage batch each: a commit hint waits for the next append', async () => {
+test('sequential writes cost one storage batch each: a commit hint waits for the next append', { timeout: 120_000 }, async () => {
   const { storages, runners, client } = await ensemble();
   try {
     await client.create('/n', 'x');
@@ -48,9 +49,8 @@ test('sequential writes cost one storage batch each: a commit hint waits for the
       const hintOnly = spent.filter((b) => b.every((k) => k === 'commitHint')).length;
       assert.ok(spent.length <= writes + 2, `member ${i + 1}: ${spent.length} batches for ${writes} sequential writes (${hintOnly} held only commit hints)`);
     }
-    // The hints are not lost: once writes stop, the last one is written within a tick or so.
-    await new Promise((r) => setTimeout(r, 100));
-    for (const storage of storages) assert.ok(storage.batches.at(-1)!.includes('commitHint'), 'the last commit hint reached storage');
+    // The hints are not lost: once writes stop, the last one is written (within a tick or so).
+    await waitUntil(() => (storages.every((s) => s.batches.at(-1)!.includes('commitHint')) ? true : undefined), 20_000, () => 'the last commit hint never reached storage', 10);
   } finally {
     await client.close();
     for (const r of runners) r.stop();
@@ -60,11 +60,13 @@ test('sequential writes cost one storage batch each: a commit hint waits for the
 // Proposals that arrive together (one batch of peer messages, handled in one task) must go to disk
 // together: the first of them used to start a storage write of its own at once, so every burst cost
 // two fsyncs and all but its first proposal waited for a one-entry write to finish.
-test('a burst of proposals is one storage batch on every member, not its first proposal alone and then the rest', async () => {
+test('a burst of proposals is one storage batch on every member, not its first proposal alone and then the rest', { timeout: 120_000 }, async () => {
   const { storages, runners, client } = await ensemble();
   try {
     await client.create('/b', 'x');
-    await new Promise((r) => setTimeout(r, 50)); // the create's commit hints written
+    // Every member has appended everything so far (the create included), so the burst starts clean.
+    const total = (s: CountingStorage): number => s.appended.reduce((a, b) => a + b, 0);
+    await waitUntil(() => (storages.every((s) => total(s) === total(storages[0]!)) ? true : undefined), 20_000, () => `appended so far: ${storages.map(total)}`, 10);
     const before = storages.map((s) => s.appended.length);
     const burst = 64;
     await Promise.all(Array.from({ length: burst }, (_, i) => client.setData('/b', `v${i}`)));

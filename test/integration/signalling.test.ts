@@ -111,7 +111,7 @@ async function stillServes(url: string): Promise<void> {
 
 // ---- introductions -----------------------------------------------------------------------------------
 
-test('two peers join a room and relay offer, answer and candidates', async () => {
+test('two peers join a room and relay offer, answer and candidates', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const a = client(url, 'demo', '1');
     const b = client(url, 'demo', '2');
@@ -139,7 +139,7 @@ test('two peers join a room and relay offer, answer and candidates', async () =>
   });
 });
 
-test('three peers: every pair relays both ways, and departures are announced', async () => {
+test('three peers: every pair relays both ways, and departures are announced', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const ids = ['1', '2', '3'];
     const cs = ids.map((id) => client(url, 'trio', id));
@@ -159,7 +159,7 @@ test('three peers: every pair relays both ways, and departures are announced', a
   });
 });
 
-test('rooms are isolated: same member ids, no crossing peers or signals', async () => {
+test('rooms are isolated: same member ids, no crossing peers or signals', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const a1 = client(url, 'room-a', '1', 'secret-a');
     const b1 = client(url, 'room-b', '1', 'secret-b');
@@ -175,7 +175,7 @@ test('rooms are isolated: same member ids, no crossing peers or signals', async 
   });
 });
 
-test('a second connection with the same memberId replaces the first, with a clear close reason', async () => {
+test('a second connection with the same memberId replaces the first, with a clear close reason', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const a = client(url, 'r', '1');
     const old = client(url, 'r', '2');
@@ -201,7 +201,7 @@ test('a second connection with the same memberId replaces the first, with a clea
 
 // ---- the room secret -------------------------------------------------------------------------------
 
-test('open mode: the first joiner sets the room verifier; a wrong secret is refused and closed', async () => {
+test('open mode: the first joiner sets the room verifier; a wrong secret is refused and closed', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const owner = client(url, 'private', '1', 'right');
     await owner.join();
@@ -219,7 +219,7 @@ test('open mode: the first joiner sets the room verifier; a wrong secret is refu
   });
 });
 
-test('configured mode: unknown rooms and wrong secrets are refused, the right secret joins', async () => {
+test('configured mode: unknown rooms and wrong secrets are refused, the right secret joins', { timeout: 60_000 }, async () => {
   await withServer({ roomSecretCheck: (room) => (room === 'demo' ? 'configured-secret' : undefined) }, async (url) => {
     await assert.rejects(client(url, 'nope', '1', 'configured-secret').join(), (e: unknown) => e instanceof SignallingError && e.code === 'bad-proof');
     await assert.rejects(client(url, 'demo', '1', 'guess').join(), (e: unknown) => e instanceof SignallingError && e.code === 'bad-proof');
@@ -233,7 +233,7 @@ test('configured mode: unknown rooms and wrong secrets are refused, the right se
   });
 });
 
-test('configured mode: an unknown room and a wrong secret get the same answer, so room names cannot be probed; the log tells them apart', async () => {
+test('configured mode: an unknown room and a wrong secret get the same answer, so room names cannot be probed; the log tells them apart', { timeout: 60_000 }, async () => {
   const log: string[] = [];
   await withServer({ roomSecretCheck: (room) => (room === 'demo' ? 'configured-secret' : undefined), log: (l) => log.push(l) }, async (url) => {
     const answers: string[] = [];
@@ -250,7 +250,7 @@ test('configured mode: an unknown room and a wrong secret get the same answer, s
   });
 });
 
-test('a proof recorded on one connection cannot be replayed on another', async () => {
+test('a proof recorded on one connection cannot be replayed on another', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const owner = client(url, 'r', '1');
     await owner.join();
@@ -268,7 +268,7 @@ test('a proof recorded on one connection cannot be replayed on another', async (
 
 // ---- bad input -------------------------------------------------------------------------------------
 
-test('malformed frames get error frames and the connection keeps working', async () => {
+test('malformed frames get error frames and the connection keeps working', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const r = await raw(url);
     r.ws.send('{not json');
@@ -295,7 +295,7 @@ test('malformed frames get error frames and the connection keeps working', async
   });
 });
 
-test('open mode: joining an empty room without a verifier is answered, not punished', async () => {
+test('open mode: joining an empty room without a verifier is answered, not punished', { timeout: 60_000 }, async () => {
   await withServer({}, async (url) => {
     const r = await raw(url);
     const key = await deriveRoomKey('s3cret', 'fresh');
@@ -306,7 +306,7 @@ test('open mode: joining an empty room without a verifier is answered, not punis
   });
 });
 
-test('frames over the limit are refused with a reason; far over, ws closes with 1009', async () => {
+test('frames over the limit are refused with a reason; far over, ws closes with 1009', { timeout: 60_000 }, async () => {
   await withServer({ maxFrameBytes: 1024 }, async (url) => {
     const r = await raw(url);
     r.ws.send(JSON.stringify({ type: 'signal', to: 'x', data: 'y'.repeat(2000) }));
@@ -320,7 +320,7 @@ test('frames over the limit are refused with a reason; far over, ws closes with 
   });
 });
 
-test('a flood is rate limited and closed; other peers are unaffected', async () => {
+test('a flood is rate limited and closed; other peers are unaffected', { timeout: 60_000 }, async () => {
   await withServer({ maxMessagesPerSecond: 20, burstMessages: 20 }, async (url) => {
     const r = await raw(url);
     for (let i = 0; i < 200; i++) r.ws.send('{}');
@@ -333,7 +333,7 @@ test('a flood is rate limited and closed; other peers are unaffected', async () 
   });
 });
 
-test('a connection that never joins is closed after the join timeout', async () => {
+test('a connection that never joins is closed after the join timeout', { timeout: 60_000 }, async () => {
   await withServer({ joinTimeoutMs: 100 }, async (url) => {
     const r = await raw(url);
     const closed = await r.closed;
@@ -342,7 +342,7 @@ test('a connection that never joins is closed after the join timeout', async () 
   });
 });
 
-test('close() closes every socket with "server shutting down" and frees the port', async () => {
+test('close() closes every socket with "server shutting down" and frees the port', { timeout: 60_000 }, async () => {
   const server = await startSignallingServer({ port: 0 });
   const a = client(server.url, 'r', '1');
   const b = client(server.url, 'r', '2');
@@ -366,7 +366,7 @@ test('close() closes every socket with "server shutting down" and frees the port
 
 // ---- the CLI entry, as a real process ---------------------------------------------------------------
 
-test('signalCommand runs as a child process, introduces peers, and exits cleanly on SIGTERM', async () => {
+test('signalCommand runs as a child process, introduces peers, and exits cleanly on SIGTERM', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pk-signal-'));
   const roomsFile = join(dir, 'rooms.json');
   writeFileSync(roomsFile, JSON.stringify({ demo: 'file-secret' }));

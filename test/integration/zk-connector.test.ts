@@ -246,6 +246,17 @@ function scenarios(target: () => Target, prefix: string): { clients: ZooKeeperCl
     assert.deepEqual(persistent.slice(2), [`PersistentWatchRemoved ${p('/w')}`], 'removed: its removal event and no more changes');
   });
 
+  test('getAllChildrenNumber counts a subtree; checkWatches says whether a watch is held', { timeout: 60_000 }, async () => {
+    const a = await client();
+    await a.create(p('/count'), null);
+    for (const path of ['/count/x', '/count/x/y', '/count/x/y/z', '/count/w']) await a.create(p(path), null);
+    assert.equal(await a.getAllChildrenNumber(p('/count')), 4);
+    assert.equal(await a.getAllChildrenNumber(p('/count/x/y/z')), 0);
+    await a.getChildren(p('/count'), { watch: () => {} });
+    await a.checkWatches(p('/count'), 'CHILDREN');
+    await assert.rejects(a.checkWatches(p('/count'), 'DATA'), isCode(ErrorCode.NOWATCHER));
+  });
+
   test('sync: a read after sync sees what another client wrote', { timeout: 60_000 }, async () => {
     const a = await client();
     const b = await client();
@@ -398,6 +409,24 @@ describe('ZooKeeperClient through the ZooKeeper connector, against Apache ZooKee
   after(async () => {
     for (const c of suite.clients) await c.close().catch(() => undefined);
     await zk?.stop();
+  });
+
+  test('credentials and an ACL: digest auth with the auth scheme keeps other sessions out', { timeout: 60_000 }, async () => {
+    const alice = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'digest', auth: 'alice:secret' }], acl: [{ perms: 31, scheme: 'auth', id: '' }] });
+    const a = await suite.client(6000, alice, alice.members);
+    await a.create('/apache-private', 'mine');
+    assert.equal(fromUtf8((await a.getData('/apache-private')).data), 'mine');
+    const stranger = await suite.client();
+    await assert.rejects(stranger.getData('/apache-private'), isCode(ErrorCode.NOAUTH));
+    // Wrong credentials: the server refuses them and drops the connection, and the client says why.
+    const wrong = zooKeeperConnector(zk!.connectString, { auth: [{ scheme: 'nosuchscheme', auth: 'x' }] });
+    const w = new ZooKeeperClient({ connector: wrong, members: 1, sessionTimeoutMs: 6000 });
+    suite.clients.push(w);
+    const reasons: string[] = [];
+    w.on('state', (s) => s.reason && reasons.push(s.reason));
+    await waitFor('the refusal is reported', () => reasons.some((r) => /AUTHFAILED/.test(r)));
+    await w.close();
+    await a.delete('/apache-private');
   });
 
   test('reconnect through another address with the same session: its ephemeral and its watch survive', { timeout: 60_000 }, async () => {

@@ -1,7 +1,8 @@
 /**
  * Issue 16: node-zookeeper-client (npm, written by nobody here) against a real 3-member peerkeeper
  * ensemble through ZooKeeper's own wire protocol (gateway/): the everyday operations, ephemeral and
- * sequential nodes, a watch that fires, a transaction, and an error code.
+ * sequential nodes, a watch that fires, a transaction, and an error code; its Transaction's version
+ * quirk; the member a client is on killed; the leader killed under a stream of writes.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -28,6 +29,15 @@ function call<T = Any>(fn: (cb: (err: Any, ...rest: Any[]) => void) => void): Pr
   return new Promise((resolve, reject) => fn((err, ...rest) => (err ? reject(err) : resolve((rest.length > 1 ? rest : rest[0]) as T))));
 }
 
+/**
+ * node-zookeeper-client has no sync(). A transaction of one check is a write, ordered by the leader:
+ * once it is answered, the client's member has applied everything before it, another client's
+ * writes included (ZooKeeper promises each client an in-order view, not another's latest write).
+ */
+function syncVia(client: Any): Promise<unknown> {
+  return call((cb) => client.transaction().check('/').commit(cb));
+}
+
 async function connect(connectString: string): Promise<Any> {
   const client = zookeeper.createClient(connectString, { sessionTimeout: 6000, spinDelay: 100, retries: 2 });
   const connected = new Promise<void>((resolve) => client.once('connected', resolve));
@@ -46,6 +56,7 @@ describe('node-zookeeper-client against peerkeeper', { skip: zookeeper === null 
       const CreateMode = zookeeper.CreateMode;
       const Ex = zookeeper.Exception;
       assert.equal(await call((cb) => a.create('/app', Buffer.from('v0'), CreateMode.PERSISTENT, cb)), '/app');
+      await syncVia(b);
       const [data, stat] = await call<[Buffer, Any]>((cb) => b.getData('/app', cb));
       assert.equal(data.toString(), 'v0');
       assert.equal(stat.version, 0);
@@ -78,6 +89,7 @@ describe('node-zookeeper-client against peerkeeper', { skip: zookeeper === null 
       assert.ok(s2 > s1);
       const eph = await call<string>((cb) => a.create('/app/eph', Buffer.from('me'), CreateMode.EPHEMERAL, cb));
       assert.equal(eph, '/app/eph');
+      await syncVia(b);
       const ephStat = await call<Any>((cb) => b.exists('/app/eph', cb));
       assert.ok(ephStat);
       assert.notEqual(ephStat.ephemeralOwner.toString('hex'), '0000000000000000');
@@ -116,6 +128,28 @@ describe('node-zookeeper-client against peerkeeper', { skip: zookeeper === null 
     }
   });
 
+  test('its Transaction sends version 0 as -1 (any version): a quirk of the client, not of the server', async () => {
+    const a = await connect(zkConnectString(cluster));
+    try {
+      const Ex = zookeeper.Exception;
+      await call((cb) => a.create('/quirk', Buffer.from('v0'), zookeeper.CreateMode.PERSISTENT, cb));
+      await call((cb) => a.setData('/quirk', Buffer.from('v1'), 0, cb));
+      // The node is at version 1. A plain setData with version 0 is refused, as ZooKeeper does...
+      await assert.rejects(call((cb) => a.setData('/quirk', Buffer.from('x'), 0, cb)), (e: Any) => e.getCode() === Ex.BAD_VERSION);
+      // ...but Transaction's check/setData/remove turn 0 into -1 (`version || -1`), so these pass.
+      await call((cb) => a.transaction().check('/quirk', 0).setData('/quirk', Buffer.from('v2'), 0).commit(cb));
+      const [data, stat] = await call<[Buffer, Any]>((cb) => a.getData('/quirk', cb));
+      assert.equal(data.toString(), 'v2');
+      assert.equal(stat.version, 2);
+      // A version other than 0 is sent as given: a wrong one fails the transaction whole.
+      await assert.rejects(call((cb) => a.transaction().setData('/quirk', Buffer.from('v3'), 1).commit(cb)), (e: Any) => e.getCode() === Ex.BAD_VERSION);
+      await call((cb) => a.transaction().remove('/quirk', 0).commit(cb));
+      assert.equal(await call((cb) => a.exists('/quirk', cb)), null);
+    } finally {
+      a.close();
+    }
+  });
+
   test('the member a client is on is killed: it reconnects elsewhere with the same session, its ephemeral and its watch survive', async () => {
     const c = await connect(zkConnectString(cluster));
     // Which member is c on? The only one whose `cons` lists a connection that sent a packet (c is the
@@ -148,6 +182,61 @@ describe('node-zookeeper-client against peerkeeper', { skip: zookeeper === null 
     } finally {
       c.close();
       d.close();
+    }
+  });
+
+  test('the leader is killed under a stream of writes: the client carries on, same session, its ephemeral and a watch kept', { timeout: 60_000 }, async () => {
+    // The test before killed a member: back to three, so that killing the leader leaves a quorum.
+    for (const id of cluster.ids) if (!cluster.member(id).proc) await cluster.start(id);
+    await cluster.converged();
+    const leader = await cluster.waitForLeader();
+    const c = await connect(zkConnectString(cluster, cluster.ids.filter((id) => cluster.member(id).proc)));
+    try {
+      const Ex = zookeeper.Exception;
+      const CreateMode = zookeeper.CreateMode;
+      await call((cb) => c.create('/lk-eph', Buffer.from('e'), CreateMode.EPHEMERAL, cb));
+      await call((cb) => c.create('/lk-n', Buffer.from('0'), CreateMode.PERSISTENT, cb));
+      const sessionId = c.getSessionId().toString('hex');
+      let disconnects = 0;
+      c.on('disconnected', () => disconnects++);
+      // Writes one after another; a CONNECTION_LOSS is an unknown outcome, retried with the same value.
+      let written = 0;
+      let afterKill = 0;
+      let killed = false;
+      let losses = 0;
+      const writer = (async () => {
+        while (afterKill < 20) {
+          const value = String(written + 1);
+          try {
+            await call((cb) => c.setData('/lk-n', Buffer.from(value), -1, cb));
+            written++;
+            if (killed) afterKill++;
+          } catch (e) {
+            if ((e as Any).getCode?.() !== Ex.CONNECTION_LOSS) throw e;
+            losses++;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      })();
+      while (written < 20) await new Promise((r) => setTimeout(r, 20));
+      await cluster.kill(leader);
+      killed = true;
+      await writer;
+      // Every member drops its clients while it has no leader (as ZooKeeper's do): this one moved too.
+      assert.ok(disconnects >= 1, 'the client never lost its connection');
+      assert.equal(c.getSessionId().toString('hex'), sessionId, 'the same session after the leader change');
+      const [data] = await call<[Buffer, Any]>((cb) => c.getData('/lk-n', cb));
+      assert.equal(data.toString(), String(written));
+      assert.ok(await call((cb) => c.exists('/lk-eph', cb)), 'the ephemeral of a session that lives on');
+      // A watch set after the change fires.
+      const fired = new Promise<Any>((resolve) => c.getData('/lk-n', (event: Any) => resolve(event), () => {}));
+      await new Promise((r) => setTimeout(r, 200));
+      await call((cb) => c.setData('/lk-n', Buffer.from('last'), -1, cb));
+      assert.equal((await fired).getType(), zookeeper.Event.NODE_DATA_CHANGED);
+      console.log(`node-zookeeper-client through a leader kill: ${written} writes, ${afterKill} after it, ${disconnects} disconnect(s), ${losses} CONNECTION_LOSS retried`);
+      for (const p of ['/lk-n', '/lk-eph']) await call((cb) => c.remove(p, -1, cb));
+    } finally {
+      c.close();
     }
   });
 });

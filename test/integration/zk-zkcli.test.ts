@@ -1,8 +1,9 @@
 /**
  * Issue 16: Apache ZooKeeper's own shell, zkCli.sh (the Java client, Debian's `zookeeper` package),
  * scripted against a real 3-member peerkeeper ensemble through ZooKeeper's wire protocol: create -e/-s,
- * get -s/-w, set -v (right and wrong version), stat, ls, getAcl, delete, deleteall. Skips when
- * zkCli.sh is not installed.
+ * get -s/-w, set -v (right and wrong version), stat, ls, getAcl, delete, deleteall; then create -e -s,
+ * ls -R/-s/-w, stat -w, addWatch -m PERSISTENT_RECURSIVE, delete -v, getEphemerals,
+ * getAllChildrenNumber, sync and deleteall of a deeper tree. Skips when zkCli.sh is not installed.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,5 +55,47 @@ describe('zkCli.sh against peerkeeper', { skip }, () => {
     assert.match(out, /WatchedEvent state:SyncConnected type:NodeDataChanged path:\/cli\/eph/);
     assert.match(out, /\[zookeeper\]\n/);
     assert.doesNotMatch(out, /\[cli/);
+  });
+  test('create -e -s, ls -R/-s/-w, stat -w, addWatch -m PERSISTENT_RECURSIVE, delete -v, getEphemerals, getAllChildrenNumber, sync, deleteall of a tree', () => {
+    const out = zkCli(zkConnectString(cluster), [
+      'create /z2 a',
+      'create -e -s /z2/es- x',
+      'create /z2/d1 b',
+      'create /z2/d1/d2 deep',
+      'ls -R /z2',
+      'ls -s /z2',
+      'ls -w /z2',
+      'create /z2/c c',
+      'stat -w /z2/d1/d2',
+      'set /z2/d1/d2 v2',
+      'addWatch -m PERSISTENT_RECURSIVE /z2',
+      'create /z2/d1/d3 x',
+      'delete -v 5 /z2/d1/d3',
+      'getEphemerals /z2',
+      'getAllChildrenNumber /z2',
+      'sync /z2',
+      'deleteall /z2',
+      'ls /',
+    ]);
+    const seq = /Created \/z2\/(es-\d{10})\n/.exec(out)?.[1];
+    assert.ok(seq, out);
+    // ls -R: the tree, breadth first.
+    assert.match(out, new RegExp(`\\/z2\\n\\/z2\\/d1\\n\\/z2\\/${seq}\\n\\/z2\\/d1\\/d2\\n`));
+    // ls -s: the children, then the parent's Stat.
+    assert.match(out, new RegExp(`\\[d1, ${seq}\\]\\ncZxid = [\\s\\S]*?numChildren = 2\\n`));
+    // ls -w fires on the next child; stat -w on the next set.
+    assert.match(out, /WatchedEvent state:SyncConnected type:NodeChildrenChanged path:\/z2\n/);
+    assert.match(out, /WatchedEvent state:SyncConnected type:NodeDataChanged path:\/z2\/d1\/d2\n/);
+    // The persistent recursive watch: a create two levels down, then every node deleteall removes.
+    assert.match(out, /type:NodeCreated path:\/z2\/d1\/d3\n/);
+    for (const p of ['/z2/d1/d3', '/z2/d1/d2', `/z2/${seq}`, '/z2/d1', '/z2/c', '/z2']) assert.match(out, new RegExp(`type:NodeDeleted path:${p.replace(/\//g, '\\/')}\\n`), p);
+    assert.match(out, /version No is not valid : \/z2\/d1\/d3\n/);
+    assert.match(out, new RegExp(`\\[\\/z2\\/${seq}\\]\\n`)); // getEphemerals
+    assert.match(out, /\n5\n/); // getAllChildrenNumber: d1, es-, d1/d2, c, d1/d3
+    assert.match(out, /Sync is OK/);
+    // The last list printed is `ls /`: /z2 is gone.
+    const lists = out.match(/^\[.*\]$/gm) ?? [];
+    assert.match(lists.at(-1) ?? '', /zookeeper/);
+    assert.doesNotMatch(lists.at(-1) ?? '', /\bz2\b/);
   });
 });

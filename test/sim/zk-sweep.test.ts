@@ -17,6 +17,9 @@ test(`ZooKeeper workload: ${SEEDS} seeds of whole servers and real clients, hist
   );
   // It must have checked something real.
   assert.ok(result.stats.historyOps > SEEDS * 100, `only ${result.stats.historyOps} client operations were checked`);
+  assert.ok(result.stats.checks > SEEDS * 10, `only ${result.stats.checks} invariant checks in ${SEEDS} seeds`);
+  assert.equal(result.stats.historiesChecked, SEEDS, 'every seed must have had its client history checked');
+  assert.equal(result.stats.historyInconclusive, 0, 'a history too tangled to decide is a history not checked');
   assert.ok(result.stats.leaderChanges > 0 && result.stats.crashes > 0 && result.stats.partitions > 0);
 });
 

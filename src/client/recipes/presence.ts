@@ -12,6 +12,10 @@ import { basename, joinPath, parentOf, validatePath } from '../paths.js';
 import { ServiceRegistry } from './registry.js';
 import { deadlineFrom, timeoutError, waitForChange } from './util.js';
 
+/**
+ * Who is online in a group (`path`): `join` announces a name with some info for the session's
+ * life, `watch` follows everyone online. Built on ServiceRegistry's ephemeral layout.
+ */
 export class Presence {
   private readonly registry: ServiceRegistry;
   private readonly group: string;

@@ -11,6 +11,7 @@
  * before ICE does.
  */
 import SimplePeer from '#simple-peer';
+import { selectedCandidatePath, type CandidatePath } from './candidate-path.js';
 import { computeProof, newNonce, verifyProof } from './auth.js';
 import { MAX_FRAME_BYTES, Reassembler, chunkFrame, controlChunk, decodeBatch, decodeMessage, encodeBatch, transportChunk } from './framing.js';
 import { PEER_WIRE_VERSION } from './record-shapes.js';
@@ -121,6 +122,21 @@ export class PeerLink {
     this.peer.on('close', () => this.fail('channel closed'));
     this.peer.on('error', (err: Error) => this.fail(`channel error: ${err.message}`));
     this.upTimer = setTimeout(() => this.fail(`not connected and authenticated within ${o.upTimeoutMs} ms`), o.upTimeoutMs);
+  }
+
+  /** The selected candidate pair (candidate-path.ts); undefined if the stats do not say (or the link is gone). */
+  candidatePath(): Promise<CandidatePath | undefined> {
+    return new Promise((resolve) => {
+      if (this.state === 'closed') return resolve(undefined);
+      try {
+        // simple-peer's getStats flattens the report into a list (and calls back with [] where it cannot).
+        (this.peer as unknown as { getStats(cb: (err: Error | null, reports: Record<string, unknown>[]) => void): void }).getStats((err, reports) =>
+          resolve(err ? undefined : selectedCandidatePath(reports)),
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
   }
 
   get isUp(): boolean {

@@ -7,6 +7,7 @@
  * never closed by us.
  */
 import { SignallingClient, type WebSocketConstructor } from '../../signalling/client.js';
+import type { IceHandout } from '../../signalling/ice.js';
 
 /** What we need of a signalling client; `SignallingClient` fits. */
 export interface SignallingLike {
@@ -14,7 +15,8 @@ export interface SignallingLike {
   signal(to: string, data: unknown): void;
   on(event: 'signal', fn: (from: string, data: unknown) => void): () => void;
   /** The room's other members, emitted synchronously on admission (before join() resolves) and on any later snapshot. */
-  on(event: 'peers', fn: (members: string[]) => void): () => void;
+  /** `ice`: an ICE configuration the source handed out with the snapshot (a signalling server may). */
+  on(event: 'peers', fn: (members: string[], ice?: IceHandout) => void): () => void;
   on(event: 'peer-joined' | 'peer-left', fn: (memberId: string) => void): () => void;
   on(event: 'close', fn: () => void): () => void;
   close(): Promise<void>;
@@ -37,6 +39,8 @@ export interface SourcesEvents {
   signal(from: string, data: unknown, source: number): void;
   /** Someone's presence in some source changed (or a source dropped). */
   changed(): void;
+  /** A source handed out an ICE configuration (checked; what failed is in `problems`). */
+  ice?(handout: IceHandout, source: string): void;
 }
 
 interface Source {
@@ -147,8 +151,9 @@ export class SignallingSources {
       }),
       // Presence events can arrive in the same read as the admission, before join() resolves (a
       // microtask later): 'peers' is the synchronous snapshot, and events apply whenever they come.
-      client.on('peers', (members) => {
+      client.on('peers', (members, ice) => {
         if (!mine()) return;
+        if (ice !== undefined) this.events?.ice?.(ice, s.name);
         s.present.clear();
         for (const id of members) if (id !== this.o.self) s.present.add(id);
         this.admitted(s);

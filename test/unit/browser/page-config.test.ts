@@ -40,3 +40,24 @@ test('a bad URL is refused with the reason', () => {
   assert.throws(() => parsePageConfig('?storage=disk'), /storage: indexeddb or memory/);
   assert.throws(() => parsePageConfig('?tick=1'), /tick: a whole number/);
 });
+
+test('ICE servers, TURN credentials and the relay-only policy from the URL', () => {
+  const q = new URLSearchParams({ 'ice-username': 'u', 'ice-credential': 'p', 'ice-policy': 'relay' });
+  q.append('ice-server', 'stun:s:3478');
+  q.append('ice-server', 'turn:t:3478?transport=udp,turns:t:5349');
+  assert.deepEqual(parsePageConfig(`?${q}`).rtcConfig, {
+    iceServers: [
+      { urls: 'stun:s:3478' },
+      { urls: 'turn:t:3478?transport=udp', username: 'u', credential: 'p' },
+      { urls: 'turns:t:5349', username: 'u', credential: 'p' },
+    ],
+    iceTransportPolicy: 'relay',
+  });
+  assert.deepEqual(parsePageConfig('?ice-policy=relay').rtcConfig, { iceTransportPolicy: 'relay' }, 'servers may come from the signalling server');
+  assert.equal(parsePageConfig('?members=3').rtcConfig, undefined);
+  assert.throws(() => parsePageConfig('?ice-server=turn:t:1'), /username and credential/);
+  assert.throws(() => parsePageConfig('?ice-server=https://t/'), /only stun:/);
+  assert.throws(() => parsePageConfig('?ice-server=turn:t:1&ice-username=u'), /go together/);
+  assert.throws(() => parsePageConfig('?ice-policy=host'), /all or relay/);
+  assert.throws(() => parsePageConfig('?ice=none&ice-server=stun:s'), /ice=none/);
+});

@@ -164,6 +164,16 @@ describe('gateway connection', () => {
     assert.deepEqual(f.sent[1], { type: 'request', xid: 1, operation: { op: 'exists', path: '/a', watch: true } });
   });
 
+  test('a reconnect numbers its member requests above the lastXid the member reports (ZooKeeper clients number per connection)', () => {
+    const f = new FakeMember();
+    f.gateway.receive(connectPacket(0x1234n));
+    f.gateway.receive(new JuteWriter().int(1).int(OpCode.exists).string('/a').bool(false).finish());
+    f.reply({ type: 'connected', sessionId: 0x1234, password: new Uint8Array(16), timeoutMs: 4000, readOnly: false, memberId: 1, zxid: zero, lastXid: 41 });
+    f.gateway.receive(new JuteWriter().int(2).int(OpCode.sync).string('/').finish());
+    const xids = f.sent.filter((m): m is Extract<typeof m, { type: 'request' }> => m.type === 'request').map((m) => m.xid);
+    assert.deepEqual(xids, [42, 43]);
+  });
+
   test('getData: reply header with the zxid, data and the 11 Stat fields', () => {
     const f = opened();
     f.gateway.receive(new JuteWriter().int(42).int(OpCode.getData).string('/a').bool(false).finish());
@@ -184,6 +194,7 @@ describe('gateway connection', () => {
     f.reply({ type: 'watch', event: 'NodeCreated', path: '/a', zxid: { epoch: 1, counter: 5 } });
     const { header, r } = reply(f.out[1]!);
     assert.equal(header.xid, Xid.notification);
+    assert.equal(header.zxid, -1n, 'as ZooKeeper 3.8: no zxid on a notification');
     assert.deepEqual([r.int(), r.int(), r.string()], [1, 3, '/a']);
   });
 
@@ -271,9 +282,12 @@ describe('gateway: what the differential tests against ZooKeeper 3.8 pinned down
     assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'CONTAINER');
     f.gateway.receive(concat(new JuteWriter().int(2).int(OpCode.create2).finish(), createOp(OpCode.create2, '/p', 4).finish()));
     assert.equal((f.sent.at(-1) as { operation: { mode: string } }).operation.mode, 'PERSISTENT');
-    const before = f.sent.length;
-    f.gateway.receive(concat(new JuteWriter().int(3).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/t', 5).finish()));
-    assert.equal(f.sent.length, before, 'a TTL flag on createContainer is refused here');
+    const g = opened();
+    const before = g.sent.length;
+    g.gateway.receive(concat(new JuteWriter().int(3).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/t', 5).finish()));
+    g.gateway.receive(concat(new JuteWriter().int(4).int(OpCode.createContainer).finish(), createOp(OpCode.createContainer, '/s-', 2).finish()));
+    assert.equal(g.sent.length, before, 'a TTL flag or a sequential flag on createContainer is refused here');
+    assert.deepEqual(g.out.map((b) => reply(b).header.err), [ErrorCode.BADARGUMENTS, ErrorCode.UNIMPLEMENTED]);
   });
 
   test('multi results: create and create2 answer as create (path), container and TTL creates as create2 (path, stat)', () => {

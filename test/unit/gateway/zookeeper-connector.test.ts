@@ -308,6 +308,20 @@ describe('ZooKeeper connector: operations', () => {
     assert.deepEqual((h.messages[1] as { zxid: unknown }).zxid, ZERO, "ZooKeeper 3.8's notifications carry zxid −1");
   });
 
+  test('getAllChildrenNumber and checkWatches', () => {
+    const h = connected();
+    h.connection.send({ type: 'request', xid: 1, operation: { op: 'getAllChildrenNumber', path: '/a' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.getAllChildrenNumber, path: '/a' });
+    h.socket.feed(reply(lastXid(h), 0, (w) => w.int(42)));
+    h.connection.send({ type: 'request', xid: 2, operation: { op: 'checkWatches', path: '/a', type: 'CHILDREN' } });
+    assert.deepEqual(decodeRequest(h.socket.written.at(-1)!).request, { type: OpCode.checkWatches, path: '/a', watcherType: 1 });
+    h.socket.feed(reply(lastXid(h), ErrorCode.NOWATCHER));
+    assert.deepEqual(h.messages.map((m) => (m.type === 'response' ? [m.err, m.result] : m.type)), [
+      [0, { op: 'getAllChildrenNumber', count: 42 }],
+      [ErrorCode.NOWATCHER, undefined],
+    ]);
+  });
+
   test('setWatches: SetWatches without persistent watches, SetWatches2 with them, xid −8, reply swallowed', () => {
     const h = connected();
     const base = { type: 'setWatches', lastZxid: { epoch: 1, counter: 9 }, data: ['/d'], exist: ['/e'], children: ['/c'] } as const;
@@ -432,7 +446,7 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     assert.match(g.closes[0] ?? '', /no request outstanding/);
     const a = connected();
     a.socket.feed(reply(Xid.auth, 0));
-    assert.match(a.closes[0] ?? '', /no request outstanding/);
+    assert.match(a.closes[0] ?? '', /auth reply with no auth outstanding/);
   });
 
   test('a watch event of an unknown type', () => {
@@ -448,6 +462,20 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
     g.connection.send({ type: 'request', xid: 1, operation: { op: 'multi', ops: [{ op: 'delete', path: '/a', version: -1 }] } });
     g.socket.feed(reply(lastXid(g), 0, (w) => writeMultiHeader(writeMultiHeader(w, OpCode.getData, false, 0), -1, true, -1)));
     assert.match(g.closes[0] ?? '', /result of op type 4/);
+  });
+
+  test("a client handler that throws costs only the connection, and is not blamed on the server", () => {
+    const socket = new FakeSocket();
+    const closes: string[] = [];
+    const c = zooKeeperConnector('zk', { openSocket: () => socket })(0, {
+      onMessage: () => {
+        throw new Error('boom');
+      },
+      onClose: (r) => closes.push(r),
+    })!;
+    c.send(connectMessage());
+    assert.doesNotThrow(() => socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false })));
+    assert.deepEqual(closes, ['could not handle a reply from zk:2181: boom']);
   });
 
   test('a server that speaks before the connect request', () => {
@@ -471,6 +499,25 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
       assert.ok(h.closes.length <= 1);
       if (h.closes.length === 1) assert.ok(h.socket.destroyed);
     }
+  });
+});
+
+describe('ZooKeeper connector: credentials', () => {
+  test('each AuthPacket follows the ConnectRequest; OK is silent, a refusal reaches the client as AUTHFAILED', () => {
+    const socket = new FakeSocket();
+    const connector = zooKeeperConnector('zk', { openSocket: () => socket, auth: [{ scheme: 'digest', auth: 'alice:secret' }, { scheme: 'x', auth: new Uint8Array([1]) }] });
+    const messages: MemberToClient[] = [];
+    const c = connector(0, { onMessage: (m) => messages.push(m), onClose: () => {} })!;
+    c.send(connectMessage());
+    assert.equal(socket.written.length, 3);
+    const auth = decodeRequest(socket.written[1]!);
+    assert.deepEqual(auth, { xid: Xid.auth, request: { type: OpCode.auth, authType: 0, scheme: 'digest', auth: new TextEncoder().encode('alice:secret') } });
+    assert.equal((decodeRequest(socket.written[2]!).request as { scheme: string }).scheme, 'x');
+    socket.feed(encodeConnectResponse({ protocolVersion: 0, timeOut: 9000, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false }));
+    socket.feed(reply(Xid.auth, 0));
+    socket.feed(reply(Xid.auth, ErrorCode.AUTHFAILED));
+    assert.deepEqual(messages.map((m) => m.type), ['connected', 'disconnect']);
+    assert.deepEqual(messages[1], { type: 'disconnect', err: ErrorCode.AUTHFAILED, reason: 'the server refused our x credentials' });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/tree/index.js';
 import { compareZxid, formatZxid, zxid } from '../../../src/zab/zxid.js';
-import { codeName, Ensemble, op, show, type ClientConn } from './harness.js';
+import { codeName, Ensemble, highestZxid, op, show, type ClientConn } from './harness.js';
 
 /** A member that follows, and another one (both serving). */
 function twoFollowers(e: Ensemble): [number, number] {
@@ -503,6 +503,48 @@ describe('sessions: closing', () => {
 });
 
 describe('sessions: SESSIONMOVED', () => {
+  test('a reconnect is told the last xid the leader took from the session, and a refused stale request does not raise it', () => {
+    const e = Ensemble.started();
+    const leader = e.mustLeader();
+    const [f1, f2] = twoFollowers(e);
+    const c1 = e.session(f1);
+    c1.ok(op.create('/x', 'v0'));
+    c1.ok(op.setData('/x', 'v1', 0));
+    const taken = c1.nextXid - 1;
+    c1.keepAlive = false;
+    // A client that numbers per connection (ZooKeeper's do) starts again from the xid it is told.
+    const c2 = e.connect(f2, { sessionId: c1.sessionId, password: c1.password, timeoutMs: c1.connected!.timeoutMs, lastZxidSeen: highestZxid(c1) });
+    assert.equal(c2.connected?.lastXid, taken);
+    c2.nextXid = taken + 1;
+    c2.ok(op.setData('/x', 'v2', 1));
+    // A late request through the member the session left (numbered high, so it is no duplicate) is
+    // refused and leaves the last xid alone.
+    c1.nextXid = 50;
+    const stale = c1.request(op.setData('/x', 'stale'));
+    assert.equal(codeName(stale.err), 'SESSIONMOVED');
+    c2.keepAlive = false;
+    const c3 = e.connect(leader, { sessionId: c1.sessionId, password: c1.password, timeoutMs: c1.connected!.timeoutMs, lastZxidSeen: highestZxid(c2) });
+    assert.equal(c3.connected?.lastXid, taken + 1);
+    c3.nextXid = taken + 2;
+    c3.ok(op.setData('/x', 'v3', 2));
+    e.assertConverged();
+  });
+
+  test('a client that numbers its next connection from 1 again has its writes taken for duplicates (why lastXid is sent)', () => {
+    const e = Ensemble.started();
+    const [f1, f2] = twoFollowers(e);
+    const c1 = e.session(f1);
+    c1.ok(op.create('/x', 'v0'));
+    c1.ok(op.setData('/x', 'v1', 0));
+    c1.keepAlive = false;
+    const c2 = e.connect(f2, { sessionId: c1.sessionId, password: c1.password, timeoutMs: c1.connected!.timeoutMs, lastZxidSeen: highestZxid(c1) });
+    c2.nextXid = 1;
+    const before = e.states();
+    c2.send(op.setData('/x', 'lost'));
+    e.tick(5);
+    assert.deepEqual(e.states(), before, 'the write with a seen xid changed nothing');
+  });
+
   test('a write through the member a session moved away from gets SESSIONMOVED and changes nothing', () => {
     const e = Ensemble.started();
     const [f1, f2] = twoFollowers(e);
