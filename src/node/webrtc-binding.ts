@@ -6,7 +6,7 @@
  * - `datachannel`: node-datachannel's polyfill (libdatachannel). Its sends return at once, where
  *   `@roamhq/wrtc` blocks the main thread until its network thread takes each chunk: 3–10× the
  *   messages per second and a shorter round trip between two bare ends, yet inside a member, on a
- *   loaded 2-core machine, no faster write rows in three same-run benchmarks (×16 slower in two);
+ *   loaded 2-core machine, no faster write rows in four same-run benchmarks (×16 slower in three);
  *   bench/README.md has the figures. The default goes to whichever the member rows favour.
  *
  * Both take the same RTCConfiguration (iceServers, iceTransportPolicy), passed by the transport to
