@@ -11,6 +11,8 @@
  *     --zk-ticks 50,2000 ZooKeeper tickTime(s) to run, one column group each (default 50,2000)
  *     --targets LIST     peerkeeper,peerkeeper-zk,zookeeper,browser (default all that can run here;
  *                        peerkeeper-zk: the members' ZooKeeper port driven by ZooKeeper's client)
+ *     --webrtc LIST      the members' WebRTC binding(s): datachannel,roamhq runs a peerkeeper target per
+ *                        binding, each with its own ratio column (default: the default binding only)
  *     --rows LIST        set1,set16,set128,createDelete16,get128,failover,ephemeral (default all)
  *     --quick            1 round of 2 s, 0.5 s warm-up, 1 trial (a smoke run)
  *     --install          apt-get install zookeeper first if it is missing (root only)
@@ -28,6 +30,7 @@ import { Progress } from './lib/progress.js';
 import { benchJson, orderTargets, renderNotes, renderTable, type Cell, type TargetResult } from './lib/report.js';
 import { ROWS, THROUGHPUT_KEYS, TargetRun, type ScenarioOptions } from './scenarios.js';
 import { PeerkeeperTarget } from './targets/peerkeeper.js';
+import { DEFAULT_WEBRTC_BINDING, WEBRTC_BINDINGS, isWebRtcBindingName, type WebRtcBindingName } from '../src/node/webrtc-binding.js';
 import type { Target } from './targets/target.js';
 import { nodeZookeeperClientMissing, ZooKeeperTarget, zookeeperMissing } from './targets/zookeeper.js';
 
@@ -52,6 +55,7 @@ const { values: args } = parseArgs({
     trials: { type: 'string' },
     'zk-ticks': { type: 'string' },
     targets: { type: 'string' },
+    webrtc: { type: 'string' },
     rows: { type: 'string' },
     quick: { type: 'boolean' },
     install: { type: 'boolean' },
@@ -112,13 +116,16 @@ async function main(): Promise<number> {
   // Every target first (a skipped one with its reason), then the rows target after target.
   const targets: Target[] = [];
   const skipped: TargetResult[] = [];
-  if (wantedTargets.has('peerkeeper')) targets.push(new PeerkeeperTarget());
+  const bindings = (args.webrtc ?? DEFAULT_WEBRTC_BINDING).split(',');
+  for (const b of bindings) if (!isWebRtcBindingName(b)) throw new Error(`unknown --webrtc ${b}; bindings: ${WEBRTC_BINDINGS.join(',')}`);
+  const webrtcs = bindings as WebRtcBindingName[];
+  if (wantedTargets.has('peerkeeper')) for (const webrtc of webrtcs) targets.push(new PeerkeeperTarget({ webrtc }));
   if (wantedTargets.has('peerkeeper-zk')) {
     const missing = await nodeZookeeperClientMissing();
     if (missing) {
       progress.log(`peerkeeper through ZooKeeper's protocol: skipped (${missing})`);
       skipped.push({ key: 'peerkeeper-zk', label: 'peerkeeper, ZK protocol', side: 'ours', ratioColumn: 'zk-ratio', skipped: missing, config: {}, cells: {} });
-    } else targets.push(new PeerkeeperTarget({ protocol: 'zookeeper' }));
+    } else for (const webrtc of webrtcs) targets.push(new PeerkeeperTarget({ protocol: 'zookeeper', webrtc }));
   }
   if (wantedTargets.has('browser')) {
     const { browserTargetMissing, BrowserTarget } = await import('./targets/browser.js');

@@ -6,7 +6,7 @@
  * proposes → each follower reads the PROPOSAL, writes it, ACKs → the leader reads the ACKs and
  * commits → the client's member reads the COMMIT and applies; plus the storage batch sizes.
  *
- *   npm run bench:trace [-- --outstanding 128 --seconds 8 --warmup 2]
+ *   npm run bench:trace [-- --outstanding 128 --seconds 8 --warmup 2 --webrtc datachannel|roamhq]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +15,19 @@ import { parseArgs } from 'node:util';
 import { killEverything } from './lib/cleanup.js';
 import { formatPipeline, parseTrace, summarizePipeline, type TraceEvent } from './lib/pipeline-summary.js';
 import { PeerkeeperTarget } from './targets/peerkeeper.js';
+import { DEFAULT_WEBRTC_BINDING, WEBRTC_BINDINGS, isWebRtcBindingName } from '../src/node/webrtc-binding.js';
 
-const { values: args } = parseArgs({ options: { outstanding: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' } }, strict: true });
+const { values: args } = parseArgs({ options: { outstanding: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, webrtc: { type: 'string' } }, strict: true });
 const outstanding = Number(args.outstanding ?? 128);
 const seconds = Number(args.seconds ?? 8);
 const warmup = Number(args.warmup ?? 2);
 if (![outstanding, seconds, warmup].every((n) => Number.isFinite(n) && n >= 0) || outstanding < 1) throw new Error('--outstanding ≥ 1, --seconds and --warmup ≥ 0');
 
+const webrtc = args.webrtc ?? DEFAULT_WEBRTC_BINDING;
+if (!isWebRtcBindingName(webrtc)) throw new Error(`--webrtc: one of ${WEBRTC_BINDINGS.join(', ')}`);
+
 const dir = mkdtempSync(join(tmpdir(), 'peerkeeper-trace-'));
-const target = new PeerkeeperTarget({ traceDir: dir });
+const target = new PeerkeeperTarget({ traceDir: dir, webrtc });
 const wall = (): number => performance.timeOrigin + performance.now();
 /** Starts the members, runs the load, and stops them (they save their traces as they stop). */
 async function traced(): Promise<{ leader: number; clientMember: number; from: number; to: number; done: number }> {
@@ -34,7 +38,7 @@ async function traced(): Promise<{ leader: number; clientMember: number; from: n
     const client = await target.client([clientMember], 10_000);
     const value = new TextEncoder().encode('x'.repeat(100));
     await client.ensure('/trace', value);
-    console.error(`leader: member ${s.leader}; client on member ${clientMember}; ${outstanding} outstanding, ${warmup} s warm-up, ${seconds} s traced`);
+    console.error(`leader: member ${s.leader}; client on member ${clientMember}; webrtc ${webrtc}; ${outstanding} outstanding, ${warmup} s warm-up, ${seconds} s traced`);
     const from = wall() + warmup * 1000;
     const to = from + seconds * 1000;
     let done = 0;

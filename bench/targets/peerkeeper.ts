@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Supervisor } from '../../src/node/supervisor.js';
+import { DEFAULT_WEBRTC_BINDING, type WebRtcBindingName } from '../../src/node/webrtc-binding.js';
 import type { MemberStatus } from '../../src/node/status.js';
 import { startSignallingServer, type SignallingServer } from '../../src/signalling/server.js';
 import { peerkeeperClient } from '../clients/peerkeeper.js';
@@ -35,6 +36,11 @@ export interface PeerkeeperTargetOptions {
    * ZooKeeper's protocol (`--zk-port`) with node-zookeeper-client (clients/zookeeper.ts).
    */
   readonly protocol?: 'peerkeeper' | 'zookeeper';
+  /**
+   * The members' WebRTC binding (`--webrtc`). The default binding's target keeps the plain key
+   * (`peerkeeper`, column `ratio`); another is `peerkeeper-<binding>` with its own ratio column.
+   */
+  readonly webrtc?: WebRtcBindingName;
 }
 
 export class PeerkeeperTarget implements Target {
@@ -46,6 +52,7 @@ export class PeerkeeperTarget implements Target {
   readonly config: Record<string, unknown>;
   readonly root: string;
   private readonly tickMs: number;
+  private readonly webrtc: WebRtcBindingName;
   private readonly room = `bench-${process.pid}`;
   private readonly secret = randomBytes(16).toString('hex');
   private server: SignallingServer | null = null;
@@ -62,14 +69,18 @@ export class PeerkeeperTarget implements Target {
     this.tickMs = o.tickMs ?? 50;
     this.protocol = o.protocol ?? 'peerkeeper';
     const zk = this.protocol === 'zookeeper';
-    this.key = zk ? 'peerkeeper-zk' : 'peerkeeper';
-    this.label = zk ? 'peerkeeper, ZK protocol' : 'peerkeeper';
-    this.ratioColumn = zk ? 'zk-ratio' : 'ratio';
+    const webrtc = o.webrtc ?? DEFAULT_WEBRTC_BINDING;
+    this.webrtc = webrtc;
+    const suffix = webrtc === DEFAULT_WEBRTC_BINDING ? '' : `-${webrtc}`;
+    this.key = (zk ? 'peerkeeper-zk' : 'peerkeeper') + suffix;
+    this.label = (zk ? 'peerkeeper, ZK protocol' : 'peerkeeper') + (suffix ? ` (${webrtc})` : '');
+    this.ratioColumn = (zk ? 'zk-ratio' : 'ratio') + suffix;
     this.root = mkdtempSync(join(o.dataRoot ?? tmpdir(), 'peerkeeper-bench-'));
     trackDir(this.root);
     this.config = {
       members: size,
-      process: '`peerkeeper node` child processes, WebRTC mesh (@roamhq/wrtc), FileStorage (fsync)',
+      process: `\`peerkeeper node\` child processes, WebRTC mesh (${webrtc === 'roamhq' ? '@roamhq/wrtc' : 'node-datachannel'}), FileStorage (fsync)`,
+      webrtc,
       tickMs: this.tickMs,
       syncLimitTicks: 5,
       initLimitTicks: 10,
@@ -100,7 +111,7 @@ export class PeerkeeperTarget implements Target {
       args: (id) => [
         '--id', String(id), '--members', this.ids.join(','), '--room', room, '--signal', signal,
         '--rendezvous-port', String(rendezvous.get(id)), '--data', join(this.root, `m${id}`),
-        '--client-port', String(this.clientPorts.get(id)), '--tick-ms', String(this.tickMs),
+        '--client-port', String(this.clientPorts.get(id)), '--tick-ms', String(this.tickMs), '--webrtc', this.webrtc,
         ...(this.protocol === 'zookeeper' ? ['--zk-port', String(this.zkPorts.get(id))] : []),
         ...(this.o.traceDir ? ['--trace-file', join(this.o.traceDir, `member-${id}.trace`)] : []),
       ],

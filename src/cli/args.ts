@@ -2,6 +2,7 @@
  * A small flag parser shared by the subcommands: `--name value`, `--name=value`, `--flag`; a 'list'
  * flag may be repeated and each value may be a comma list (`--allow-origin a --allow-origin b,c`).
  */
+import { DEFAULT_WEBRTC_BINDING, WEBRTC_BINDINGS, isWebRtcBindingName, type WebRtcBindingName } from '../node/webrtc-binding.js';
 import type { IceConfig } from '../signalling/ice.js';
 import { iceConfigFromFlags } from '../signalling/ice-options.js';
 
@@ -21,6 +22,14 @@ export interface ParsedFlags {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** `--webrtc roamhq|datachannel`: the Node members' WebRTC binding (node/webrtc-binding.ts); absent: the default. */
+export function webrtcFlag(f: ParsedFlags): WebRtcBindingName | undefined {
+  const v = f.string('webrtc');
+  if (v === undefined) return undefined;
+  if (!isWebRtcBindingName(v)) throw new UsageError(`--webrtc must be one of ${WEBRTC_BINDINGS.join(', ')} (default ${DEFAULT_WEBRTC_BINDING})`);
+  return v;
 }
 
 export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags {

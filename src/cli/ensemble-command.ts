@@ -8,9 +8,9 @@ import { launchEnsemble } from '../node/launch.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
 import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
-import { UsageError, iceFlags, parseFlags, untilStopped, wantsHelp } from './args.js';
+import { UsageError, iceFlags, parseFlags, untilStopped, wantsHelp, webrtcFlag } from './args.js';
 
-export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--tick-ms 50] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
+export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--data ./data] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--tick-ms 50] [--webrtc roamhq|datachannel] [--allow-origin http://host:port[,…]] [--no-restart] [--quiet]
                     [--ice-server stun:… | turn:… (repeatable)] [--ice-credentials FILE] [--ice-transport-policy all|relay]
 
   A signalling server and N members (child processes) on this machine: member i keeps its data in
@@ -21,6 +21,7 @@ export const ensembleUsage = `peerkeeper ensemble [--size 3] [--room demo] [--da
   doubling at each exit up to 30 s and back to 0.5 s once the member has stayed up 10 s; each exit
   and restart is logged. --no-restart leaves it down. Ctrl-C stops everything (nothing restarts).
   --allow-origin lets browser pages from those origins use the members' client ports.
+  --webrtc picks the members' WebRTC binding (@roamhq/wrtc by default, or node-datachannel).
   --quiet hides the members' own log lines (exits, restarts and status lines still show).
   --ice-server and the rest go to every member (TURN credentials from FILE or $PEERKEEPER_TURN_USERNAME
   and $PEERKEEPER_TURN_CREDENTIAL, passed in the members' environment) and are handed out by the
@@ -35,6 +36,7 @@ const FLAGS = {
   'zk-port': 'int',
   'no-zk': 'bool',
   'tick-ms': 'int',
+  webrtc: 'string',
   'no-restart': 'bool',
   'allow-origin': 'list',
   quiet: 'bool',
@@ -57,6 +59,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
   const clientBase = f.int('client-port') ?? DEFAULT_CLIENT_PORT;
   const zkBase = f.bool('no-zk') ? null : (f.int('zk-port') ?? DEFAULT_ZK_PORT);
   const tickMs = f.int('tick-ms');
+  const webrtc = webrtcFlag(f);
   // A fresh secret per run: only these members (and whoever reads it here) can join the room.
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(16).toString('hex');
 
@@ -77,6 +80,7 @@ export async function ensembleCommand(argv: readonly string[]): Promise<number> 
     clientPortBase: clientBase,
     zkPortBase: zkBase,
     ...(tickMs !== undefined ? { tickMs } : {}),
+    ...(webrtc ? { webrtc } : {}),
     allowOrigins,
     rooms: 'configured',
     ...(ice ? { ice } : {}),

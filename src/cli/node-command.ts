@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TICK_MS, startNodeMember } from '../node/member-process.js';
+import { DEFAULT_WEBRTC_BINDING } from '../node/webrtc-binding.js';
 import { CORRUPT_TREE_HOOK, TEST_HOOKS_ENV, corruptionAllowed } from '../node/test-corruption.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../codec/limits.js';
 import { DEFAULT_GLOBAL_OUTSTANDING_LIMIT, DEFAULT_MAX_CLIENT_CNXNS, DEFAULT_MAX_SESSIONS, type AdmissionLimits } from '../node/admission.js';
 import { parseAllowedOrigins } from '../node/origin-check.js';
-import { UsageError, iceFlags, parseFlags, parseIdList, parseUrlList, untilStopped, type ParsedFlags } from './args.js';
+import { UsageError, iceFlags, parseFlags, parseIdList, parseUrlList, untilStopped, webrtcFlag, type ParsedFlags } from './args.js';
 import { PARTITION_HOOK, partitionAllowed } from '../node/test-partition.js';
 import { parseFourLetterWhitelist } from '../gateway/four-letter.js';
 import { DEFAULT_CLIENT_PORT } from '../node/ports.js';
@@ -26,6 +27,7 @@ export const nodeUsage = `peerkeeper node --id N --members 1,2,3 --room R --sign
                 [--allow-host name[,…]]   names the client port answers to besides IPs, localhost and this machine's
                 [--max-client-cnxns ${DEFAULT_MAX_CLIENT_CNXNS}] [--global-outstanding-limit ${DEFAULT_GLOBAL_OUTSTANDING_LIMIT}]
                 [--max-request-bytes ${DEFAULT_MAX_REQUEST_BYTES}] [--max-sessions ${DEFAULT_MAX_SESSIONS}]
+                [--webrtc datachannel|roamhq]   the WebRTC binding of the member's links (default ${DEFAULT_WEBRTC_BINDING})
                 [--trace-file F]   record the write pipeline, saved to F at stop (npm run bench:trace)
                 ${iceUsage}`;
 
@@ -53,6 +55,7 @@ const FLAGS = {
   'metrics-port': 'int',
   'metrics-host': 'string',
   'trace-file': 'string',
+  webrtc: 'string',
   'ice-server': 'list',
   'ice-credentials': 'string',
   'ice-transport-policy': 'string',
@@ -98,6 +101,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const metricsPort = f.int('metrics-port');
   const metricsHost = f.string('metrics-host');
   const traceFile = f.string('trace-file');
+  const webrtc = webrtcFlag(f);
   let allowOrigins: string[];
   try {
     allowOrigins = parseAllowedOrigins(f.list('allow-origin'));
@@ -149,6 +153,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
     ...(metricsHost ? { metricsHost } : {}),
     ...(corruptAfter !== undefined ? { testCorruptAfterTxns: corruptAfter } : {}),
     ...(traceFile ? { traceFile } : {}),
+    ...(webrtc ? { webrtc } : {}),
     ...(ice ? { ice } : {}),
     allowOrigins,
     allowHosts: f.list('allow-host'),
@@ -158,7 +163,7 @@ export async function nodeCommand(argv: readonly string[]): Promise<number> {
   const why = await untilStopped(f.bool('exit-with-parent'));
   console.log(`[member ${id}] stopping (${why})`);
   await member.stop();
-  // Files and sockets are closed. The WebRTC binding's native threads take ~3 s more to wind down
+  // Files and sockets are closed. The WebRTC binding's native threads take ~3–4 s more to wind down
   // by themselves (test/integration/fixtures/webrtc-exit.ts shows they do); a stopped member need not wait.
   process.exit(0);
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { launchEnsemble, type LaunchedEnsemble } from '../node/launch.js';
 import { DEFAULT_CLIENT_PORT, DEFAULT_ZK_PORT, zkConnectString } from '../node/ports.js';
 import { statusLine } from '../node/supervisor.js';
-import { UsageError, iceFlags, parseFlags, untilStopped } from './args.js';
+import { UsageError, iceFlags, parseFlags, untilStopped, webrtcFlag } from './args.js';
 
 const FLAGS = {
   port: 'int',
@@ -22,12 +22,13 @@ const FLAGS = {
   data: 'string',
   'no-node': 'bool',
   verbose: 'bool',
+  webrtc: 'string',
   'ice-server': 'list',
   'ice-credentials': 'string',
   'ice-transport-policy': 'string',
 } as const;
 
-export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--data ./data/start] [--no-node] [--verbose] [--ice-server URL (repeatable)] [--ice-credentials FILE] [--ice-transport-policy all|relay]';
+export const startUsage = 'peerkeeper start [--port 5173] [--size 3] [--signal-port 4444] [--client-port 2281] [--zk-port 2181 | --no-zk] [--data ./data/start] [--no-node] [--webrtc roamhq|datachannel] [--verbose] [--ice-server URL (repeatable)] [--ice-credentials FILE] [--ice-transport-policy all|relay]';
 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const f = parseFlags(argv, FLAGS);
@@ -37,6 +38,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   const room = 'node-ensemble';
   const secret = process.env.PEERKEEPER_SECRET ?? randomBytes(12).toString('hex');
   const verbose = f.bool('verbose');
+  const webrtc = webrtcFlag(f);
   // Vite first: the members must allow its origin (the demo's pages) on their client ports.
   let launched: LaunchedEnsemble | null = null;
   // The demo's pages and Vite come with a clone of the repository, not with the installed package.
@@ -78,6 +80,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         clientPortBase: f.int('client-port') ?? DEFAULT_CLIENT_PORT,
         zkPortBase: f.bool('no-zk') ? null : (f.int('zk-port') ?? DEFAULT_ZK_PORT),
         rooms: 'open',
+        ...(webrtc ? { webrtc } : {}),
         ...(ice ? { ice } : {}),
         allowOrigins: demoOrigins(vite.resolvedUrls?.local ?? [url], vite.resolvedUrls?.network ?? []),
         onLine: (_id, line) => {

@@ -4,6 +4,7 @@
  * client-port + id − 1 (and, unless zkPortBase is null, ZooKeeper's protocol on zk-port + id − 1). What `peerkeeper ensemble` and `peerkeeper start` run.
  */
 import { join } from 'node:path';
+import type { WebRtcBindingName } from './webrtc-binding.js';
 import type { IceConfig } from '../signalling/ice.js';
 import { iceChildArgs } from '../signalling/ice-options.js';
 import { startSignallingServer, type SignallingServer } from '../signalling/server.js';
@@ -20,6 +21,8 @@ export interface LaunchOptions {
   /** ZooKeeper's client protocol on zkPortBase + id − 1; null: off. */
   readonly zkPortBase?: number | null;
   readonly tickMs?: number;
+  /** The members' WebRTC binding (`--webrtc`); absent: theirs by default. */
+  readonly webrtc?: WebRtcBindingName;
   /** Browser origins allowed on the members' client ports (`--allow-origin`). */
   readonly allowOrigins?: readonly string[];
   /** 'configured': only this ensemble's room exists; 'open': any room (browser tabs pick their own). */
@@ -69,6 +72,7 @@ export async function launchEnsemble(o: LaunchOptions): Promise<LaunchedEnsemble
       '--data', join(o.dataRoot, String(id)), '--client-port', String(clientPort(id)),
       ...(zkBase !== null ? ['--zk-port', String(zkPort(id))] : []),
       ...(o.tickMs !== undefined ? ['--tick-ms', String(o.tickMs)] : []),
+      ...(o.webrtc !== undefined ? ['--webrtc', o.webrtc] : []),
       ...(o.allowOrigins?.length ? ['--allow-origin', o.allowOrigins.join(',')] : []),
       ...ice.args,
     ],

@@ -4,7 +4,6 @@
  * `peerkeeper node` starts; tests and `peerkeeper ensemble` start it as a child process.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { MemberRunner } from '../server/runner.js';
 import type { ServerReady } from '../server/member.js';
@@ -28,6 +27,7 @@ import { PipelineRecorder } from './pipeline-recorder.js';
 import { memberStatus, type MemberStatus } from './status.js';
 import { corruptTreeAfter } from './test-corruption.js';
 import { PartitionSwitch } from './test-partition.js';
+import { acquireWebRtcBinding, DEFAULT_WEBRTC_BINDING, type WebRtcBindingName } from './webrtc-binding.js';
 import { udpBufferAdvice, udpReceiveBufferDefault } from './udp-buffers.js';
 import type { ZkPortMetrics } from '../server/zk-port-metrics.js';
 
@@ -78,6 +78,11 @@ export interface NodeMemberOptions {
    */
   readonly testPartition?: boolean;
   /**
+   * The WebRTC implementation of the member's links (webrtc-binding.ts): 'roamhq' (@roamhq/wrtc,
+   * the default) or 'datachannel' (node-datachannel). Any binding talks to any other and to browsers.
+   */
+  readonly webrtc?: WebRtcBindingName;
+  /**
    * STUN/TURN servers and the ICE transport policy for the member's WebRTC links; they win over what
    * a signalling server hands out (signalling/ice.ts). Absent: the hand-out, else the library default.
    */
@@ -110,6 +115,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   const say = (line: string): void => log(`${new Date().toISOString()} ${tag} ${line}`);
   const tickMs = o.tickMs ?? DEFAULT_TICK_MS;
   const storage = await FileStorage.open(o.dataDir, { onWarning: (m) => say(`storage: ${m}`) });
+  const binding = await acquireWebRtcBinding(o.webrtc ?? DEFAULT_WEBRTC_BINDING);
   const rendezvous =
     o.rendezvousPort === undefined
       ? null
@@ -122,7 +128,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     room: o.room,
     secret: o.secret,
     signalling: sources.map((url) => ({ url, WebSocket })),
-    wrtc,
+    wrtc: binding.wrtc,
     ...(o.ice ? { config: o.ice as RTCConfiguration } : {}),
     log: (line) => say(line),
   });
@@ -217,6 +223,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     }
   } catch (err) {
     runner.stop();
+    binding.release();
     await endpoint?.close();
     await gateway?.close();
     await rendezvous?.close();
@@ -224,7 +231,7 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   }
   const clients = endpoint;
   say(
-    `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${clients.url}, tick ${tickMs} ms` +
+    `started: ensemble ${o.members.join(',')}, room ${o.room}, data ${o.dataDir}, clients ${clients.url}, tick ${tickMs} ms, webrtc ${binding.name}` +
       (gateway ? `, zookeeper ${gateway.address}` : '') +
       (rendezvous ? `, rendezvous ${rendezvous.url}` : '') +
       (metricsServer ? `, metrics ${metricsServer.url}` : ''),
@@ -244,7 +251,9 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
     stop: () =>
       (stopping ??= (async () => {
         process.off('SIGUSR2', togglePartition);
+        // Closes every link; then the binding's native threads may go (the process can exit).
         runner.stop();
+        binding.release();
         stall.stop();
         await clients.close();
         await gateway?.close();

@@ -1,5 +1,5 @@
 /**
- * The WebRTC full-mesh transport (simple-peer; `@roamhq/wrtc` in Node, native in browsers).
+ * The WebRTC full-mesh transport (simple-peer; in Node a binding from node/webrtc-binding.ts, native in browsers).
  *
  *   new WebRtcTransport({ self: 1, members: [1, 2, 3], room, secret, wrtc,      // wrtc: omit in browsers
  *                         signalling: [{ url: central, WebSocket }, { url: rendezvousOf2, WebSocket }] })
@@ -44,7 +44,7 @@ export interface WebRtcTransportOptions {
   secret: string;
   /** One source or several: a `SignallingLike` (joined once, never closed by us) or `{ url }` (ours, rejoined with backoff). */
   signalling: SignallingSource | readonly SignallingSource[];
-  /** The `@roamhq/wrtc` module in Node; omit in browsers. */
+  /** In Node, the WebRTC binding for simple-peer's `wrtc` option (node/webrtc-binding.ts); omit in browsers. */
   wrtc?: unknown;
   /**
    * The member's own RTCConfiguration (ICE servers, iceTransportPolicy…). Its iceServers and

@@ -1,6 +1,7 @@
 /**
  * A mixed ensemble: two tabs and one Node member (`peerkeeper node`, a child process with its log in
  * files), meeting through the signalling server; writes from either side are read on every member.
+ * Once per WebRTC binding of the Node member (node/webrtc-binding.ts): each must talk to Chromium's.
  */
 import { test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,24 +11,26 @@ import { WebSocket } from 'ws';
 import { ZooKeeperClient } from '../../src/client/index.js';
 import { webSocketConnector } from '../../src/client/websocket-connector.js';
 import type { MemberStatus } from '../../src/node/status.js';
+import { WEBRTC_BINDINGS } from '../../src/node/webrtc-binding.js';
 import { startSignallingServer } from '../../src/signalling/server.js';
 import { spawnPeerkeeper } from '../integration/fixtures/cluster.js';
 import { expect, freshRoom, openMember, readEverywhere, status, waitForEnsemble, waitUntil } from './fixtures.js';
 
-test('2 tabs and 1 Node member form one ensemble; writes are visible everywhere', async ({ context }) => {
+for (const webrtc of WEBRTC_BINDINGS) test(`2 tabs and 1 Node member (${webrtc}) form one ensemble; writes are visible everywhere`, async ({ context }) => {
   const server = await startSignallingServer({ port: 0, host: '127.0.0.1' });
   const dataDir = mkdtempSync(join(tmpdir(), 'peerkeeper-mixed-'));
   const room = freshRoom('mixed');
   const secret = 'mixed-secret';
   const startNode = (port: number) =>
     spawnPeerkeeper(
-      ['node', '--id', '3', '--members', '1,2,3', '--room', room, '--signal', server.url, '--data', dataDir, '--client-port', String(port), '--tick-ms', '100', '--exit-with-parent'],
+      ['node', '--id', '3', '--members', '1,2,3', '--room', room, '--signal', server.url, '--data', dataDir, '--client-port', String(port), '--tick-ms', '100', '--webrtc', webrtc, '--exit-with-parent'],
       { PEERKEEPER_SECRET: secret },
     );
   let node = startNode(0);
   let zk: ZooKeeperClient | undefined;
   try {
     const port = Number((await node.waitFor(/clients ws:\/\/[^:]+:(\d+)/))[1]);
+    await node.waitFor(new RegExp(`webrtc ${webrtc}`));
     const nodeStatus = async (): Promise<MemberStatus> => (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as MemberStatus;
     const tabs = [
       await openMember(context, { room, secret, members: 3, id: 1, signal: server.url }),

@@ -7,6 +7,7 @@ import { startSignallingServer, type SignallingServer } from '../../src/signalli
 import { SignallingClient } from '../../src/signalling/client.js';
 import { MessageTooLargeError } from '../../src/transport/webrtc.js';
 import { PEER_WIRE_VERSION } from '../../src/transport/webrtc/record-shapes.js';
+import { WEBRTC_BINDINGS, acquireWebRtcBinding } from '../../src/node/webrtc-binding.js';
 import { MeshMember } from './fixtures/mesh-member.js';
 
 const ROOM = 'webrtc-test';
@@ -14,21 +15,23 @@ const SECRET = 'mesh-secret';
 const MEMBERS = [1, 2, 3];
 
 class Member extends MeshMember {
-  constructor(self: number, server: SignallingServer, opts: { secret?: string; signalling?: SignallingClient } = {}) {
-    super({ self, members: MEMBERS, room: ROOM, secret: opts.secret ?? SECRET, signalling: opts.signalling ?? { url: server.url, WebSocket } });
+  constructor(self: number, server: SignallingServer, opts: { secret?: string; signalling?: SignallingClient; wrtc: unknown }) {
+    super({ self, members: MEMBERS, room: ROOM, secret: opts.secret ?? SECRET, signalling: opts.signalling ?? { url: server.url, WebSocket }, wrtc: opts.wrtc });
   }
 }
 
-let server: SignallingServer;
-const members: Member[] = [];
+const servers: SignallingServer[] = [];
+const members: MeshMember[] = [];
 after(async () => {
   for (const m of members) m.t.close();
-  await server?.close();
+  for (const s of servers) await s.close();
 });
 
-test('three transports form a mesh, deliver in order, chunk, refuse, authenticate, reconnect', async (t) => {
-  server = await startSignallingServer({ port: 0, host: '127.0.0.1' });
-  const [m1, m2, m3] = MEMBERS.map((id) => new Member(id, server)) as [Member, Member, Member];
+for (const bindingName of WEBRTC_BINDINGS) test(`three transports form a mesh, deliver in order, chunk, refuse, authenticate, reconnect (${bindingName})`, async (t) => {
+  const { wrtc } = await acquireWebRtcBinding(bindingName);
+  const server = await startSignallingServer({ port: 0, host: '127.0.0.1' });
+  servers.push(server);
+  const [m1, m2, m3] = MEMBERS.map((id) => new Member(id, server, { wrtc })) as [Member, Member, Member];
   members.push(m1, m2, m3);
 
   await t.test('mesh forms', async () => {
@@ -81,7 +84,7 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
   await t.test('a member with the wrong secret never comes up and is never heard', async () => {
     // Admitted by signalling (its client knows the room secret), refused by the mesh's own check.
     const client = new SignallingClient({ url: server.url, room: ROOM, memberId: '3', secret: SECRET, WebSocket });
-    const bad = new Member(3, server, { secret: 'WRONG', signalling: client });
+    const bad = new Member(3, server, { secret: 'WRONG', signalling: client, wrtc });
     members.push(bad);
     const spam = setInterval(() => {
       bad.t.send(1, 'evil');
@@ -98,7 +101,7 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
 
   await t.test('a member of another peer wire version never comes up, and says why', async () => {
     const client = new SignallingClient({ url: server.url, room: ROOM, memberId: '3', secret: SECRET, WebSocket });
-    const other = new MeshMember({ self: 3, members: MEMBERS, room: ROOM, secret: SECRET, signalling: client, wireVersion: PEER_WIRE_VERSION + 1, logTransport: true });
+    const other = new MeshMember({ self: 3, members: MEMBERS, room: ROOM, secret: SECRET, signalling: client, wireVersion: PEER_WIRE_VERSION + 1, logTransport: true, wrtc });
     members.push(other);
     await other.until('both links refused', () => [1, 2].every((p) => other.log.some((l) => l.includes(`member ${p} speaks peer wire version ${PEER_WIRE_VERSION}, this member ${PEER_WIRE_VERSION + 1}`))));
     const spam = setInterval(() => other.t.send(1, 'from the future'), 20);
@@ -111,7 +114,7 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
   });
 
   await t.test('a restarted member with the same id reconnects (peerUp again), new FIFO stream', async () => {
-    const m3b = new Member(3, server);
+    const m3b = new Member(3, server, { wrtc });
     members.push(m3b);
     await m1.until('1 sees 3 up again', () => m1.up.has(3));
     await m2.until('2 sees 3 up again', () => m2.up.has(3));
@@ -125,13 +128,48 @@ test('three transports form a mesh, deliver in order, chunk, refuse, authenticat
   });
 
   for (const m of members) m.t.close();
-  await server.close();
 });
 
-test('after close() of all transports the process exits by itself', async (t) => {
+test('members on different bindings form one mesh: in order both ways, a chunked message, a restart', async () => {
+  const server = await startSignallingServer({ port: 0, host: '127.0.0.1' });
+  servers.push(server);
+  const [roamhq, datachannel] = await Promise.all([acquireWebRtcBinding('roamhq'), acquireWebRtcBinding('datachannel')]);
+  const mk = (self: number, wrtc: unknown): MeshMember =>
+    new MeshMember({ self, members: [1, 2], room: 'mixed-bindings', secret: SECRET, signalling: { url: server.url, WebSocket }, wrtc });
+  const a = mk(1, roamhq.wrtc);
+  const b = mk(2, datachannel.wrtc);
+  members.push(a, b);
+  await a.until('1 sees 2', () => a.up.has(2));
+  await b.until('2 sees 1', () => b.up.has(1));
+  for (let i = 0; i < 500; i++) {
+    a.t.send(2, { n: i });
+    b.t.send(1, { n: i });
+  }
+  const big = new Uint8Array(100 * 1024).map((_, i) => (i * 13) % 256);
+  b.t.send(1, { big });
+  await b.until('500 from 1', () => b.from(1).length >= 500);
+  await a.until('500 and the big one from 2', () => a.from(2).length >= 501);
+  const numbers = Array.from({ length: 500 }, (_, i) => i);
+  assert.deepEqual(b.from(1).map((m) => (m as { n: number }).n), numbers);
+  assert.deepEqual(a.from(2).slice(0, 500).map((m) => (m as { n: number }).n), numbers);
+  assert.deepEqual(new Uint8Array((a.from(2)[500] as { big: Uint8Array }).big), big);
+  // The datachannel end restarts as a roamhq one: the link comes back.
+  b.t.close();
+  await a.until('1 sees 2 down', () => !a.up.has(2));
+  const b2 = mk(2, roamhq.wrtc);
+  members.push(b2);
+  await a.until('1 sees the new 2', () => a.up.has(2));
+  await b2.until('the new 2 sees 1', () => b2.up.has(1));
+  b2.t.send(1, 'again');
+  await a.until('message from the new 2', () => a.from(2).includes('again'));
+  a.t.close();
+  b2.t.close();
+});
+
+for (const bindingName of WEBRTC_BINDINGS) test(`after close() of all transports the process exits by itself (${bindingName})`, async (t) => {
   const fixture = fileURLToPath(new URL('./fixtures/webrtc-exit.ts', import.meta.url));
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, '20000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, '20000', bindingName], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
