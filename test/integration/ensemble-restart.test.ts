@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,24 +13,8 @@ import { ZooKeeperClient } from '../../src/client/index.js';
 import { webSocketConnector } from '../../src/client/websocket-connector.js';
 import type { MemberStatus } from '../../src/node/status.js';
 import { spawnPeerkeeper, waitUntil } from './fixtures/cluster.js';
+import { freePortRange } from '../../scripts/lib/waiting.js';
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `n` free ports from it (ensemble takes fixed offsets from its base ports). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-}
 
 async function status(port: number): Promise<MemberStatus | null> {
   try {
@@ -60,8 +43,8 @@ describe('peerkeeper ensemble restarts a member that dies', () => {
   });
 
   test('kill -9 of the leader: restarted by the supervisor, serving again at the same digest; SIGTERM stops all for good', async () => {
-    const signalPort = await freeRange(4);
-    const clientBase = await freeRange(3);
+    const signalPort = await freePortRange(4);
+    const clientBase = await freePortRange(3);
     const ports = [clientBase, clientBase + 1, clientBase + 2];
     const ensemble = spawnPeerkeeper(
       ['ensemble', '--size', '3', '--data', root, '--signal-port', String(signalPort), '--client-port', String(clientBase), '--quiet'],

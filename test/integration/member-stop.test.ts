@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runUntilExit } from '../../scripts/lib/waiting.js';
 import { fileURLToPath } from 'node:url';
 import { WEBRTC_BINDINGS } from '../../src/node/webrtc-binding.js';
 
@@ -13,22 +13,8 @@ const fixture = fileURLToPath(new URL('./fixtures/member-stop.ts', import.meta.u
 
 for (const webrtc of WEBRTC_BINDINGS) {
   test(`two in-process members on ${webrtc} stop, and the process exits by itself`, { timeout: 90_000 }, async (t) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, webrtc], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      // Generous for a loaded machine: start-up under tsx, an election, a write, two stops, the wind-down.
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(null);
-      }, 75_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    // Generous for a loaded machine: start-up under tsx, an election, a write, two stops, the wind-down.
+    const { code, out, err } = await runUntilExit(fixture, [webrtc], 75_000);
     assert.equal(code, 0, `child did not stop and exit cleanly (code ${code}); stdout: ${out}; stderr: ${err}`);
     const result = JSON.parse(out.trim().split('\n').pop()!) as { webrtc: string; stopMs: number[] };
     assert.equal(result.webrtc, webrtc);

@@ -8,35 +8,17 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { waitUntil } from '../../scripts/lib/waiting.js';
+import { freePortRange, waitUntil } from '../../scripts/lib/waiting.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `n` free ports from it (ensemble takes fixed offsets from its base ports). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let p = base; p < base + n && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-}
 
 /** Node modules a Vite build of `entry` (a page's script) imports, and the built JavaScript. */
 async function viteBuild(root: string, page: string, script: string): Promise<{ nodeImports: string[]; js: string }> {
@@ -171,8 +153,8 @@ await new LeaderElection(zk, '/leader', { onLeader: () => {} }).start();
   });
 
   test('a 3-member ensemble from the installed command, used through the peerkeeper client', async () => {
-    const signalPort = await freeRange(4);
-    const clientBase = await freeRange(3);
+    const signalPort = await freePortRange(4);
+    const clientBase = await freePortRange(3);
     const ports = [clientBase, clientBase + 1, clientBase + 2];
     const ensemble = spawn(
       join(app, 'node_modules', '.bin', 'peerkeeper'),

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runUntilExit } from '../../scripts/lib/waiting.js';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { startSignallingServer, type SignallingServer } from '../../src/signalling/server.js';
@@ -169,21 +169,7 @@ test('members on different bindings form one mesh: in order both ways, a chunked
 for (const bindingName of WEBRTC_BINDINGS) test(`after close() of all transports the process exits by itself (${bindingName})`, async (t) => {
   const fixture = fileURLToPath(new URL('./fixtures/webrtc-exit.ts', import.meta.url));
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, '20000', bindingName], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(null);
-    }, 15_000);
-    child.on('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+  const { code, out, err } = await runUntilExit(fixture, ['20000', bindingName], 15_000);
   assert.equal(code, 0, `child did not exit cleanly within 15 s (code ${code}); stderr: ${err}`);
   t.diagnostic(`child: ${out.trim()} exited after ${Date.now() - t0} ms in all`);
 });
