@@ -11,6 +11,7 @@ import { FileStorage } from '../storage/file.js';
 import { WebRtcTransport } from '../transport/webrtc.js';
 import { describeIceConfig, type IceConfig } from '../signalling/ice.js';
 import { startRendezvous } from '../transport/webrtc/rendezvous.js';
+import type { SignallingServer } from '../signalling/server.js';
 import { DEFAULT_ZAB_TIMING, makeZabConfig, type ZabConfig } from '../zab/config.js';
 import type { MemberId } from '../zab/messages.js';
 import { describeZabEvent } from '../zab/event-text.js';
@@ -116,10 +117,21 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   const tickMs = o.tickMs ?? DEFAULT_TICK_MS;
   const storage = await FileStorage.open(o.dataDir, { onWarning: (m) => say(`storage: ${m}`) });
   const binding = await acquireWebRtcBinding(o.webrtc ?? DEFAULT_WEBRTC_BINDING);
-  const rendezvous =
-    o.rendezvousPort === undefined
-      ? null
-      : await startRendezvous({ port: o.rendezvousPort, ...(o.rendezvousHost ? { host: o.rendezvousHost } : {}), room: o.room, secret: o.secret });
+  // A start refused part-way (a port in use, a damaged data directory) gives back what it took, so an
+  // app that embeds members can try again in the same process.
+  const undoStart = async (rendezvous: SignallingServer | null): Promise<void> => {
+    binding.release();
+    await rendezvous?.close();
+    await storage.close().catch(() => {});
+  };
+  let rendezvous: SignallingServer | null = null;
+  try {
+    if (o.rendezvousPort !== undefined)
+      rendezvous = await startRendezvous({ port: o.rendezvousPort, ...(o.rendezvousHost ? { host: o.rendezvousHost } : {}), room: o.room, secret: o.secret });
+  } catch (err) {
+    await undoStart(null);
+    throw err;
+  }
   // Joining our own rendezvous too: whoever finds us there is introduced to us directly.
   const sources = [...new Set([...o.signal, ...(rendezvous ? [rendezvous.url] : [])])];
   const transport = new WebRtcTransport({
@@ -143,7 +155,17 @@ export async function startNodeMember(o: NodeMemberOptions): Promise<NodeMember>
   const partition = o.testPartition === true ? new PartitionSwitch(transport, say) : null;
   if (partition) say('TEST HOOK ACTIVE: SIGUSR2 cuts this member off the network (peers and clients, no socket closed) and heals it');
   const recorder = o.traceFile === undefined ? null : new PipelineRecorder(o.traceFile);
-  const runner = await MemberRunner.start({
+  const startRunner = async (options: Parameters<typeof MemberRunner.start>[0]): Promise<MemberRunner> => {
+    try {
+      return await MemberRunner.start(options);
+    } catch (err) {
+      stall.stop();
+      transport.close();
+      await undoStart(rendezvous);
+      throw err;
+    }
+  };
+  const runner = await startRunner({
     config: {
       zab: makeZabConfig(o.id, o.members, incarnation, o.zab ?? {}),
       tickMs,

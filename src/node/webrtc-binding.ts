@@ -41,6 +41,11 @@ interface Loaded {
 
 const users = new Map<WebRtcBindingName, number>();
 
+/** How many acquisitions of the binding are not yet released (0: its native side may shut down). */
+export function webRtcBindingUsers(name: WebRtcBindingName): number {
+  return users.get(name) ?? 0;
+}
+
 /** The binding named, counted as in use until the returned object is released. */
 export async function acquireWebRtcBinding(name: WebRtcBindingName = DEFAULT_WEBRTC_BINDING): Promise<WebRtcBinding> {
   const loaded = name === 'datachannel' ? await loadDataChannel() : await loadRoamhq();

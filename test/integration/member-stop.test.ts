@@ -1,7 +1,8 @@
 /**
  * A member's stop is clean and bounded on either WebRTC binding: two members started through the
  * embedding API in one child process form an ensemble, take a write and stop, and the child then
- * ends by itself (no process.exit) — the binding's native threads do not keep it alive.
+ * ends by itself (no process.exit) — the binding's native threads do not keep it alive. A start refused
+ * part-way (its rendezvous port taken) gives back the binding, the storage and the rendezvous first.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
