@@ -58,6 +58,7 @@ const VALID: readonly Uint8Array[] = [
   w().int(12).int(OpCode.removeWatches).string('/a').int(3).finish(),
   w().int(13).int(OpCode.getEphemerals).string('/').finish(),
   w().int(14).int(OpCode.getAllChildrenNumber).string('/').finish(),
+  w().int(16).int(OpCode.checkWatches).string('/a').int(1).finish(),
   w().int(Xid.auth).int(OpCode.auth).int(0).string('digest').buffer(new Uint8Array(3)).finish(),
   w().int(15).int(OpCode.closeSession).finish(),
 ];

@@ -4,6 +4,8 @@
  * it gets are written with the server-side encoders — or are broken on purpose, to check that a
  * hostile or broken server costs the connection with a clear reason and never throws past it.
  */
+import fc from 'fast-check';
+import { fuzzParameters } from '../fuzz/fuzz-options.js';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
@@ -485,20 +487,19 @@ describe('ZooKeeper connector: a broken or hostile server', () => {
   });
 
   test('random bytes after the handshake never throw past the connector', () => {
-    let seed = 12345;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let round = 0; round < 300; round++) {
-      const h = connected();
-      h.connection.send({ type: 'request', xid: 1, operation: { op: 'getChildren', path: '/a', watch: true, withStat: true } });
-      const xid = lastXid(h);
-      const n = Math.floor(random() * 64);
-      const body = new Uint8Array(n).map(() => Math.floor(random() * 256));
-      // Half the rounds: a well-formed header, so the garbage lands in the body decoders.
-      const packet = round % 2 === 0 ? reply(xid, 0, (w) => w.int(Math.floor(random() * 8) - 1).buffer(body)) : body;
-      assert.doesNotThrow(() => h.socket.feed(packet));
-      assert.ok(h.closes.length <= 1);
-      if (h.closes.length === 1) assert.ok(h.socket.destroyed);
-    }
+    // Half the cases: a well-formed header, so the garbage lands in the body decoders.
+    const packets = fc.tuple(fc.boolean(), fc.integer({ min: -1, max: 6 }), fc.uint8Array({ maxLength: 64 }));
+    fc.assert(
+      fc.property(packets, ([framed, err, body]) => {
+        const h = connected();
+        h.connection.send({ type: 'request', xid: 1, operation: { op: 'getChildren', path: '/a', watch: true, withStat: true } });
+        const packet = framed ? reply(lastXid(h), 0, (w) => w.int(err).buffer(body)) : body;
+        assert.doesNotThrow(() => h.socket.feed(packet));
+        assert.ok(h.closes.length <= 1);
+        if (h.closes.length === 1) assert.ok(h.socket.destroyed);
+      }),
+      fuzzParameters(300),
+    );
   });
 });
 
