@@ -206,6 +206,29 @@ export class WebRtcTransport implements PeerTransport {
         (overridden.length ? ` (our own ${overridden.join(' and ')} win)` : '') +
         `; new links use ${describeIceConfig(this.iceConfig() as IceConfig | undefined)}`,
     );
+    this.restartLinksBeingSetUp();
+  }
+
+  /**
+   * A hand-out usually comes milliseconds after the first join, and a source joined before it may
+   * already have had us dial (or answer) under the old configuration: a relay-only room would then
+   * get a link with host candidates. Links not yet up start again under the new one (the initiator
+   * dials, the answering side drops its end and knocks with `r` so the initiator redials even if it
+   * was answered just now). Up links keep working and take the new configuration when they next form.
+   */
+  private restartLinksBeingSetUp(): void {
+    for (const [m, slot] of this.slots) {
+      if (this.closed) return;
+      if (slot.link === undefined || slot.up) continue;
+      this.log(`link to ${m} was being set up under the previous ICE configuration: starting it again`);
+      if (this.initiates(m)) {
+        this.connect(m);
+      } else {
+        this.drop(m, slot);
+        this.counters.knocksSent++;
+        this.sendSignal(m, slot, { k: 1, r: 1 });
+      }
+    }
   }
 
   send(to: MemberId, message: unknown): void {
@@ -464,10 +487,12 @@ export class WebRtcTransport implements PeerTransport {
     }
   }
 
-  private onKnock(remote: MemberId, slot: Slot): void {
+  private onKnock(remote: MemberId, slot: Slot, restart: boolean): void {
     if (!this.initiates(remote)) return;
     this.counters.knocksReceived++;
     slot.attempt = 0;
+    // The answering side dropped its end of a link still being set up (restartLinksBeingSetUp).
+    if (restart && !slot.up) return this.connect(remote);
     // It has no link to us: if ours looks up, it is to a process that is gone, unless the knock crossed our dial.
     if (slot.up) slot.link?.probe(this.o.probeTimeoutMs ?? 2000);
     // An attempt nobody has answered may have offered into the void (through a member whose link to
@@ -479,10 +504,10 @@ export class WebRtcTransport implements PeerTransport {
   private onSignal(remote: MemberId, raw: unknown, route: Route): void {
     if (this.closed) return;
     const slot = this.slots.get(remote)!;
-    const env = raw as { s?: unknown; d?: unknown; k?: unknown } | null;
+    const env = raw as { s?: unknown; d?: unknown; k?: unknown; r?: unknown } | null;
     if (typeof env !== 'object' || env === null) return;
     if (env.k === 1) {
-      this.onKnock(remote, slot);
+      this.onKnock(remote, slot, env.r === 1);
       return;
     }
     if (typeof env.s !== 'string' || env.s.length > MAX_SESSION_CHARS || typeof env.d !== 'object' || env.d === null) return;

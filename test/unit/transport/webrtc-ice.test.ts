@@ -72,3 +72,87 @@ test('no hand-out and no settings: the library default (no config passed)', () =
   const t = new WebRtcTransport({ self: 1, members: [1, 2], room: 'r', secret: 's', signalling: new HandingOutSource({ config: {}, problems: [] }) });
   assert.equal(t.iceConfig(), undefined);
 });
+
+/** A source that answers its join only when told to, with the members present and its hand-out. */
+class LateSource extends Emitter<{ signal: [string, unknown]; peers: [string[], IceHandout | undefined]; 'peer-joined': [string]; 'peer-left': [string]; close: [] }> implements SignallingLike {
+  private answer: (() => void) | undefined;
+  readonly signals: unknown[] = [];
+  constructor(private readonly present: string[], private readonly handout?: IceHandout) {
+    super();
+  }
+  join(): Promise<string[]> {
+    return new Promise((resolve) => {
+      this.answer = () => {
+        this.emit('peers', this.present, this.handout);
+        resolve(this.present);
+      };
+    });
+  }
+  answerJoin(): void {
+    this.answer?.();
+  }
+  signal(_to: string, data: unknown): void {
+    this.signals.push(data);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+test('a hand-out arriving after a link to a present member began restarts that link under the new configuration', async () => {
+  // The CI failure this guards: member 1 joined member 2's rendezvous first, dialled with no
+  // configuration, and the relay-only hand-out that came 10 ms later never reached that link.
+  const wrtc = (await import('@roamhq/wrtc')).default as unknown as Record<string, unknown> & { RTCPeerConnection: new (c?: RTCConfiguration) => object };
+  const configs: (RTCConfiguration | undefined)[] = [];
+  class Recording extends wrtc.RTCPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      configs.push(config);
+      super(config);
+    }
+  }
+  const early = new LateSource(['2']);
+  const handing = new LateSource([], parseIceHandout({ iceServers: [turn], iceTransportPolicy: 'relay' }));
+  const lines: string[] = [];
+  const t = new WebRtcTransport({ self: 1, members: [1, 2], room: 'r', secret: 's', signalling: [early, handing], wrtc: { ...wrtc, RTCPeerConnection: Recording }, log: (l) => lines.push(l) });
+  t.start(events);
+  try {
+    early.answerJoin();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(configs.length, 1, 'member 2 is present: member 1 dials at once');
+    assert.equal(configs[0]?.iceTransportPolicy, undefined);
+    handing.answerJoin();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(configs.length, 2, lines.join('\n'));
+    assert.equal(configs[1]?.iceTransportPolicy, 'relay');
+    assert.ok(lines.some((l) => /link to 2 was being set up under the previous ICE configuration/.test(l)), lines.join('\n'));
+  } finally {
+    t.close();
+  }
+});
+
+test('on the answering side, the hand-out drops the half-made link and knocks for a redial', async () => {
+  const early = new LateSource(['1']);
+  const handing = new LateSource(['1'], parseIceHandout({ iceServers: [turn], iceTransportPolicy: 'relay' }));
+  const lines: string[] = [];
+  const wrtc = (await import('@roamhq/wrtc')).default;
+  const t = new WebRtcTransport({ self: 2, members: [1, 2], room: 'r', secret: 's', signalling: [early, handing], wrtc, log: (l) => lines.push(l) });
+  t.start(events);
+  try {
+    early.answerJoin();
+    await new Promise((r) => setTimeout(r, 10));
+    // Member 1's offer, as it would come through the early source (a real one, so the link is made).
+    const { default: SimplePeer } = await import('simple-peer');
+    const offerer = new SimplePeer({ initiator: true, trickle: true, wrtc: wrtc as never });
+    const offer = await new Promise<unknown>((resolve) => offerer.once('signal', resolve));
+    early.emit('signal', '1', { s: 'session-1', d: offer });
+    await new Promise((r) => setTimeout(r, 20));
+    const knocksBefore = t.stats().knocksSent;
+    handing.answerJoin();
+    await new Promise((r) => setTimeout(r, 10));
+    offerer.destroy();
+    assert.equal(t.stats().knocksSent, knocksBefore + 1, lines.join('\n'));
+    assert.ok([...early.signals, ...handing.signals].some((s) => (s as { k?: number; r?: number }).k === 1 && (s as { r?: number }).r === 1), 'the knock asks for a restart');
+  } finally {
+    t.close();
+  }
+});
