@@ -91,6 +91,10 @@ class LateSource extends Emitter<{ signal: [string, unknown]; peers: [string[], 
   answerJoin(): void {
     this.answer?.();
   }
+  /** A signal from `from` arriving through this source. */
+  deliver(from: string, data: unknown): void {
+    this.emit('signal', from, data);
+  }
   signal(_to: string, data: unknown): void {
     this.signals.push(data);
   }
@@ -144,7 +148,7 @@ test('on the answering side, the hand-out drops the half-made link and knocks fo
     const { default: SimplePeer } = await import('simple-peer');
     const offerer = new SimplePeer({ initiator: true, trickle: true, wrtc: wrtc as never });
     const offer = await new Promise<unknown>((resolve) => offerer.once('signal', resolve));
-    early.emit('signal', '1', { s: 'session-1', d: offer });
+    early.deliver('1', { s: 'session-1', d: offer });
     await new Promise((r) => setTimeout(r, 20));
     const knocksBefore = t.stats().knocksSent;
     handing.answerJoin();
