@@ -1,6 +1,7 @@
 import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js';
 import type { ZabStorage } from '../storage/storage.js';
 import type { PeerTransport } from '../transport/transport.js';
+import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import type { SequencedWrite } from '../zab/persistence.js';
 import { FragmentAssembler, isFragment } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
@@ -28,14 +29,19 @@ export interface RunnerOptions {
   readonly config: ServerConfig;
   readonly storage: ZabStorage;
   readonly transport: PeerTransport;
-  /** Wall clock in ms; injectable for tests. */
+  /**
+   * Time and timers (time/scheduler.ts): the real ones by default, virtual time in the simulator,
+   * which hosts this same runner. `now` and `every` below override its clock and its ticks.
+   */
+  readonly scheduler?: Scheduler;
+  /** Wall clock in ms; the scheduler's by default. */
   readonly now?: () => number;
   /** A monotonic clock in ms for metrics (latencies, fsync times); performance.now() by default. */
   readonly monotonicMs?: () => number;
   /** How many (zxid → digest) pairs to keep for consistency checks; 1000 by default. */
   readonly digestRingSize?: number;
   /**
-   * Runs `fn` every `ms` until the returned function is called: setInterval by default. A browser
+   * Runs `fn` every `ms` until the returned function is called: the scheduler's by default. A browser
    * tab passes a Worker's timer, which the browser does not slow down while the tab is hidden.
    */
   readonly every?: (ms: number, fn: () => void) => () => void;
@@ -75,11 +81,12 @@ export class MemberRunner {
   private queuedWrites: SequencedWrite[] = [];
   private writing = false;
   private writeScheduled = false;
-  private hintTimer: ReturnType<typeof setTimeout> | null = null;
+  private cancelHintTimer: (() => void) | null = null;
   private hintsDue = false;
   private stopped = false;
   private readonly clients = new Map<number, ConnectionHandlers>();
   private nextConnection = 1;
+  private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly clock: () => number;
   private readonly collector: MetricsCollector;
@@ -93,7 +100,8 @@ export class MemberRunner {
     member: ServerMember,
   ) {
     this.member = member;
-    this.now = options.now ?? (() => Date.now());
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.now = options.now ?? this.scheduler.now;
     this.clock = options.monotonicMs ?? (() => performance.now());
     this.collector = new MetricsCollector(member.id, options.config.zab.members, this.clock());
     this.ring = new DigestRing(options.digestRingSize ?? 1000);
@@ -123,7 +131,7 @@ export class MemberRunner {
     // so damage the disk kept intact (or a bug, or a version skew) refuses the start with a reason.
     const problem = storedImageProblem(durable);
     if (problem !== null) throw new StorageCorruptError(options.storage.location ?? 'stored state', problem);
-    const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? Date.now)()));
+    const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? options.scheduler?.now ?? Date.now)()));
     options.transport.start({
       message: (from, raw) => {
         let message = raw;
@@ -168,7 +176,8 @@ export class MemberRunner {
         if (!runner.stopped) runner.outbox.pump(peer);
       },
     });
-    runner.cancelTicks = (options.every ?? every)(options.config.tickMs, () => {
+    const every = options.every ?? runner.scheduler.every;
+    runner.cancelTicks = every(options.config.tickMs, () => {
       runner.input(() => runner.member.tick(runner.now()));
       // In case a link's drain went unreported: what waits is looked at again every tick.
       runner.outbox.pumpAll();
@@ -179,6 +188,15 @@ export class MemberRunner {
 
   get id(): number {
     return this.member.id;
+  }
+
+  /** Runs `fn` against the member as one input, its output routed like any other (the simulator's probe write). */
+  act<T>(fn: (member: ServerMember) => T): T {
+    let result!: T;
+    this.input(() => {
+      result = fn(this.member);
+    });
+    return result;
   }
 
   get running(): boolean {
@@ -287,7 +305,7 @@ export class MemberRunner {
     if (this.stopped) return;
     this.stopped = true;
     this.cancelTicks?.();
-    if (this.hintTimer) clearTimeout(this.hintTimer);
+    this.cancelHintTimer?.();
     this.options.transport.close();
     for (const handlers of this.clients.values()) queueMicrotask(() => handlers.onClose('member stopped'));
     this.clients.clear();
@@ -350,15 +368,15 @@ export class MemberRunner {
     try {
       while (this.queuedWrites.length && !this.stopped) {
         if (!this.hintsDue && this.queuedWrites.every((w) => w.write.kind === 'commitHint')) {
-          this.hintTimer ??= setTimeout(() => {
-            this.hintTimer = null;
+          this.cancelHintTimer ??= this.scheduler.after(this.options.config.tickMs, () => {
+            this.cancelHintTimer = null;
             this.hintsDue = true;
             void this.flushWrites();
-          }, this.options.config.tickMs);
+          });
           break;
         }
-        if (this.hintTimer) clearTimeout(this.hintTimer);
-        this.hintTimer = null;
+        this.cancelHintTimer?.();
+        this.cancelHintTimer = null;
         this.hintsDue = false;
         const batch = this.queuedWrites;
         this.queuedWrites = [];
@@ -405,9 +423,4 @@ function lastAppended(batch: readonly SequencedWrite[]): number {
     if (w.kind === 'append' && w.entries.length > 0) return w.entries[w.entries.length - 1]!.zxid.counter;
   }
   return 0;
-}
-
-function every(ms: number, fn: () => void): () => void {
-  const timer = setInterval(fn, ms);
-  return () => clearInterval(timer);
 }
