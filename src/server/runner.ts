@@ -2,7 +2,7 @@ import type { ConnectionHandlers, MemberConnection } from '../protocol/client.js
 import type { ZabStorage } from '../storage/storage.js';
 import type { PeerTransport } from '../transport/transport.js';
 import { realScheduler, type Scheduler } from '../time/scheduler.js';
-import type { SequencedWrite } from '../zab/persistence.js';
+import type { DurableState, SequencedWrite } from '../zab/persistence.js';
 import { FragmentAssembler, isFragment } from '../codec/fragments.js';
 import { validatePeerMessage } from '../codec/peer-messages.js';
 import { storedImageProblem } from '../codec/stored-image.js';
@@ -45,8 +45,8 @@ export interface RunnerOptions {
    * tab passes a Worker's timer, which the browser does not slow down while the tab is hidden.
    */
   readonly every?: (ms: number, fn: () => void) => () => void;
-  /** Called with every drained output, for logs, metrics and the demo. */
-  readonly observe?: (ready: ServerReady) => void;
+  /** Called with every drained output (and the member, already during `host`), for logs, metrics, the demo and the simulator's checkers. */
+  readonly observe?: (ready: ServerReady, member: ServerMember) => void;
   /** A peer message that failed validation and was dropped (it never reaches the member). */
   readonly onInvalidPeerMessage?: (from: MemberId, error: string) => void;
   /**
@@ -126,7 +126,14 @@ export class MemberRunner {
   }
 
   static async start(options: RunnerOptions): Promise<MemberRunner> {
-    const durable = await options.storage.load();
+    return MemberRunner.host(options, await options.storage.load());
+  }
+
+  /**
+   * Starts the member on a durable image already loaded from `options.storage`, in one synchronous
+   * step: `start` after its load, and the simulator, which needs the member the moment it restarts.
+   */
+  static host(options: RunnerOptions, durable: DurableState): MemberRunner {
     // Storage checks framing and checksums; what the member itself needs of the image is checked here,
     // so damage the disk kept intact (or a bug, or a version skew) refuses the start with a reason.
     const problem = storedImageProblem(durable);
@@ -234,13 +241,14 @@ export class MemberRunner {
   }
 
   /** A client connection inside this process (the in-memory connector uses it). */
-  openClient(handlers: ConnectionHandlers): MemberConnection | null {
+  openClient(handlers: ConnectionHandlers): (MemberConnection & { readonly connection: number }) | null {
     if (this.stopped) return null;
     const id = this.nextConnection++;
     this.clients.set(id, handlers);
     this.clientInput(id, () => this.member.clientConnected(id));
     let open = true;
     return {
+      connection: id,
       send: (message) => {
         // Asynchronous like a socket, so a client never re-enters the member from inside a callback.
         if (!open) return;
@@ -328,7 +336,7 @@ export class MemberRunner {
   private route(ready: ServerReady): void {
     this.collector.onReady(ready, this.clock());
     for (const d of ready.deliveries) this.ring.push(d.zxid, d.digest);
-    this.options.observe?.(ready);
+    this.options.observe?.(ready, this.member);
     if (this.options.trace) traceOutgoing(this.options.trace, ready);
     for (const p of ready.peer) this.outbox.send(p.to, p.message);
     for (const c of ready.clients) {

@@ -37,6 +37,8 @@ export interface SimNode {
   peerDisconnected(peer: MemberId): void;
   snapshotTaken(snapshot: Snapshot): void;
   drain(): NodeOutput;
+  /** A crash: a node that runs its own I/O stops it (timers, pending writes); others need nothing. */
+  stop?(): void;
   /** Proposes a no-op write if this member leads and serves; returns its zxid and the id it will apply as. */
   proposeProbe(n: number): { zxid: Zxid; id: string } | null;
 }

@@ -1,4 +1,4 @@
-import { ServerNode, serverTxnId } from './server-node.js';
+import { RunnerNode, serverTxnId } from './runner-node.js';
 import { Simulation, type SimOptions, type SimResult } from './simulation.js';
 import { ZkWorkload } from './zk-workload.js';
 
@@ -14,7 +14,7 @@ export function makeSimulation(options: RunOptions): Simulation {
   if (workload !== 'zk') return new Simulation(base);
   return new Simulation({
     ...base,
-    nodes: (config, durable, profile, rng, nowMs) => new ServerNode(config, durable, profile.tickMs, profile.snapshotEvery, rng, nowMs),
+    nodes: (config, durable, profile, rng, _nowMs, host) => new RunnerNode(config, durable, profile.tickMs, profile.snapshotEvery, rng, host),
     workload: new ZkWorkload(),
     txnId: serverTxnId,
   });

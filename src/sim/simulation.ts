@@ -15,12 +15,16 @@ import { Rng } from './rng.js';
 import type { AppliedRecord } from './state-machine.js';
 import { emptyStats, type SimStats } from './stats.js';
 import type { Workload, WorldApi } from './workload.js';
+import type { NodeHost } from './runner-node.js';
 import { ZabNode } from './zab-node.js';
 import { ZabWorkload } from './zab-workload.js';
 
-/** Builds the node of a member (a bare Zab member, or a full server) from its durable state. */
-/** `nowMs`: the virtual time the node starts at (a restarted node may lead before its first tick). */
-export type NodeFactory = (config: ZabConfig, durable: DurableState, profile: SimProfile, rng: Rng, nowMs: number) => SimNode;
+/**
+ * Builds the node of a member (a bare Zab member, or a whole server in the real runner) from its
+ * durable state. `nowMs`: the virtual time the node starts at (a restarted node may lead before its
+ * first tick); `host`: the world's services to a node that runs its own I/O (runner-node.ts).
+ */
+export type NodeFactory = (config: ZabConfig, durable: DurableState, profile: SimProfile, rng: Rng, nowMs: number, host: NodeHost) => SimNode;
 
 export const zabNodes: NodeFactory = (config, durable, profile) => new ZabNode(config, durable, profile.snapshotEvery);
 
@@ -149,6 +153,8 @@ export class Simulation implements WorldApi {
   private lastLeader: MemberId | null = null;
   private booted = false;
   private microtasksPending = false;
+  /** What a node's runner failed with outside an event (a promise continuation): the run fails with it. */
+  private fatal: unknown = undefined;
   private readonly trace?: (line: string) => void;
   private readonly observer: SimObserver | undefined;
   private messageSeq = 0;
@@ -273,6 +279,7 @@ export class Simulation implements WorldApi {
    * can let client promise continuations settle between any two events, as runAsync does.
    */
   stepEvent(): number | undefined {
+    this.throwIfFailed();
     this.boot();
     const next = this.queue.pop();
     if (!next) return undefined;
@@ -352,6 +359,7 @@ export class Simulation implements WorldApi {
           if (this.microtasksPending) {
             this.microtasksPending = false;
             await new Promise<void>((resolve) => setImmediate(resolve));
+            this.throwIfFailed();
           }
         }
         // The continuations that ran after the probe's last check may have moved the world on (a
@@ -359,6 +367,7 @@ export class Simulation implements WorldApi {
         while (this.microtasksPending) {
           this.microtasksPending = false;
           await new Promise<void>((resolve) => setImmediate(resolve));
+          this.throwIfFailed();
         }
         if (this.members.every((m) => m.records.length === this.checker.committed.length)) break;
         this.probeDone = false;
@@ -412,9 +421,59 @@ export class Simulation implements WorldApi {
       logRetentionEntries: this.profile.logRetentionEntries,
       maxCounter: this.profile.maxCounter,
     });
-    m.node = this.nodes(config, m.storage.load(), this.profile, this.nodeRng.fork(m.incarnation), this.clock);
+    m.node = this.nodes(config, m.storage.load(), this.profile, this.nodeRng.fork(m.incarnation), this.clock, this.hostFor(m));
     this.pumpMember(m);
     this.queue.push(this.clock + m.msPerTick, { kind: 'tick', member: m.id, incarnation: m.incarnation });
+  }
+
+  /** The world's services to one incarnation of a member whose node runs its own I/O (the real runner). */
+  private hostFor(m: SimMember): NodeHost {
+    const incarnation = m.incarnation;
+    const current = (): boolean => m.incarnation === incarnation && this.alive(m);
+    let pumpQueued = false;
+    const host: NodeHost = {
+      now: () => this.clock,
+      schedule: (atMs, fn) => {
+        this.queue.push(Math.max(atMs, this.clock), {
+          kind: 'call',
+          fn: () => {
+            if (!current()) return;
+            if (m.pausedUntil > this.clock) host.schedule(m.pausedUntil, fn);
+            else fn();
+          },
+        });
+      },
+      wake: () => {
+        // Promise continuations run after the current event: the driver settles them (runAsync,
+        // takeClientActivity) before the next one, and whatever they produced is routed here.
+        this.microtasksPending = true;
+        if (pumpQueued) return;
+        pumpQueued = true;
+        queueMicrotask(() => {
+          pumpQueued = false;
+          try {
+            if (current()) this.pumpMember(m);
+          } catch (e) {
+            this.fatal ??= e;
+          }
+        });
+      },
+      disconnect: (peer) => {
+        if (!current() || !this.network.isConnected(m.id, peer)) return;
+        this.log(`m${m.id} drops its link to m${peer}`);
+        this.cut(m.id, peer);
+        this.queue.push(this.clock + this.faultRng.between(2, 150), { kind: 'reconnect', a: m.id, b: peer });
+      },
+      fatal: (error) => {
+        this.fatal ??= error;
+      },
+    };
+    return host;
+  }
+
+  /** A failure raised where no event could throw it (a runner's promise continuation) ends the run. */
+  private throwIfFailed(): void {
+    if (this.fatal !== undefined) throw this.fatal;
   }
 
   private member(id: MemberId): SimMember {
@@ -432,6 +491,7 @@ export class Simulation implements WorldApi {
     const torn = this.faultRng.int(0, 3);
     if (surviving < pending && torn > 0) this.stats.tornWrites++;
     m.storage.crash(surviving, torn);
+    m.node.stop?.();
     m.node = null;
     this.workload.onCrash(m.id);
     this.stats.crashes++;
