@@ -39,6 +39,8 @@ export interface SimNode {
   drain(): NodeOutput;
   /** A crash: a node that runs its own I/O stops it (timers, pending writes); others need nothing. */
   stop?(): void;
+  /** Proposes a write the checker will know as `id` (a leader that serves), or says who leads. */
+  proposeWrite(id: string): { readonly ok: true; readonly zxid: Zxid } | { readonly ok: false; readonly leader: MemberId | null };
   /** Proposes a no-op write if this member leads and serves; returns its zxid and the id it will apply as. */
   proposeProbe(n: number): { zxid: Zxid; id: string } | null;
 }

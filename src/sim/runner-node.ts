@@ -193,6 +193,12 @@ export class RunnerNode implements SimNode {
     return out;
   }
 
+  /** A no-op txn tagged `id` (what the Zab workload writes through a whole server). */
+  proposeWrite(id: string): { ok: true; zxid: Zxid } | { ok: false; leader: MemberId | null } {
+    const zxid = this.runner.act((m) => m.proposeNoop(id));
+    return zxid ? { ok: true, zxid } : { ok: false, leader: this.zab.status().leader };
+  }
+
   proposeProbe(n: number): { zxid: Zxid; id: string } | null {
     const id = `probe-${n}`;
     const zxid = this.runner.act((m) => m.proposeNoop(id));

@@ -77,6 +77,11 @@ export class ZabNode implements SimNode {
     };
   }
 
+  proposeWrite(id: string): { ok: true; zxid: Zxid } | { ok: false; leader: MemberId | null } {
+    const r = this.zab.propose({ id } satisfies SimTxn);
+    return r.ok ? { ok: true, zxid: r.zxid } : { ok: false, leader: this.zab.status().leader };
+  }
+
   proposeProbe(n: number): { zxid: Zxid; id: string } | null {
     const id = `probe-${n}`;
     const r = this.zab.propose({ id } satisfies SimTxn);

@@ -1,5 +1,5 @@
 import type { MemberId } from '../zab/messages.js';
-import type { AppliedRecord, SimTxn } from './state-machine.js';
+import type { AppliedRecord } from './state-machine.js';
 import type { Workload, WorldApi } from './workload.js';
 
 /** A client stops waiting for an answer after this long (ConnectionLoss: the write may still commit). */
@@ -48,7 +48,7 @@ export class ZabWorkload implements Workload {
       const node = w.node(target);
       if (node) {
         const id = `c${c.id}-${c.counter}`;
-        const r = node.zab.propose({ id } satisfies SimTxn);
+        const r = node.proposeWrite(id);
         if (r.ok) {
           c.counter++;
           c.pending.set(id, w.now);
@@ -58,7 +58,7 @@ export class ZabWorkload implements Workload {
           w.stats.proposals++;
           w.pump(target);
         } else {
-          c.preferred = node.zab.status().leader;
+          c.preferred = r.leader;
         }
       }
     }
