@@ -14,8 +14,8 @@ export interface SimArgs {
   workload: WorkloadKind;
 }
 
-export const simUsage = `peerkeeper sim [--seeds 200] [--from 1] [--members M] [--workload zab|zk] [--workers W] [--fail-fast]
-peerkeeper sim --seed S [--members M] [--workload zab|zk] [--trace]
+export const simUsage = `peerkeeper sim [--seeds 200] [--from 1] [--members M] [--workload zab|zk|zk-runner] [--workers W] [--fail-fast]
+peerkeeper sim --seed S [--members M] [--workload zab|zk|zk-runner] [--trace]
 
   The deterministic simulator: whole ensembles on virtual time and a virtual network with random
   crashes, partitions, lost and late messages, each run checked for Zab's and ZooKeeper's guarantees.
@@ -43,7 +43,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     else if (flag === '--fail-fast') args.failFast = true;
     else if (flag === '--workload') {
       const w = argv[++i];
-      if (w !== 'zab' && w !== 'zk') throw new Error('--workload is zab (bare Zab writes) or zk (ZooKeeper clients, history checked)');
+      if (w !== 'zab' && w !== 'zk' && w !== 'zk-runner') throw new Error('--workload is zab (bare Zab writes), zk (ZooKeeper clients, history checked) or zk-runner (the same against the production runner)');
       args.workload = w;
     } else throw new Error(`unknown option ${flag} (try --seeds N, --from S, --seed S, --members M, --workload zab|zk, --workers W, --trace, --fail-fast)`);
   }

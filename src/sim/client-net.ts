@@ -1,14 +1,14 @@
 import type { ClientToMember, ConnectionHandlers, Connector, MemberConnection, MemberToClient, Scheduler } from '../protocol/client.js';
 import type { MemberId } from '../zab/messages.js';
 import type { Rng } from './rng.js';
-import type { RunnerNode } from './runner-node.js';
+import type { ServerNode } from './server-node.js';
 
 /** What the client network needs of the world: virtual time, and a way into a member. */
 export interface ClientNetWorld {
   readonly now: number;
   schedule(atMs: number, fn: () => void): void;
   /** Runs `fn` against the member's server node if it is up, routes its output; false if it is down. */
-  deliverToMember(id: MemberId, fn: (node: RunnerNode) => void): boolean;
+  deliverToMember(id: MemberId, fn: (node: ServerNode) => void): boolean;
   /** Client code ran: let its promise continuations run before the next event. */
   clientActivity(): void;
 }

@@ -15,7 +15,7 @@ import type { Stat } from '../../../src/protocol/client.js';
 import { Violation } from '../../../src/sim/checker.js';
 import type { NetworkFaults } from '../../../src/sim/network.js';
 import { NO_RANDOM_FAULTS, type SimProfile } from '../../../src/sim/profile.js';
-import { RunnerNode, serverTxnId } from '../../../src/sim/runner-node.js';
+import { ServerNode, serverTxnId } from '../../../src/sim/server-node.js';
 import { Simulation, type WireMessage, type WireOutcome } from '../../../src/sim/simulation.js';
 import type { AppliedRecord } from '../../../src/sim/state-machine.js';
 import type { Workload, WorldApi } from '../../../src/sim/workload.js';
@@ -216,7 +216,7 @@ export class Classroom {
       seed: config.seed,
       members: config.members,
       profile: DEMO_PROFILE,
-      nodes: (zc, durable, profile, rng, _nowMs, host) => new RunnerNode(zc, durable, profile.tickMs, profile.snapshotEvery, rng, host),
+      nodes: (zc, durable, profile, rng, nowMs) => new ServerNode(zc, durable, profile.tickMs, profile.snapshotEvery, rng, nowMs),
       workload: this.workload,
       txnId: serverTxnId,
       observer: {
@@ -671,8 +671,8 @@ export class Classroom {
     return null;
   }
 
-  server(id: MemberId): RunnerNode | null {
-    return (this.sim.node(id) as RunnerNode | null) ?? null;
+  server(id: MemberId): ServerNode | null {
+    return (this.sim.node(id) as ServerNode | null) ?? null;
   }
 
   card(id: MemberId, logRows = 12): MemberCard {

@@ -10,7 +10,7 @@ import { ZooKeeperError } from '../../../src/client/errors.js';
 import type { ConnectionState } from '../../../src/client/types.js';
 import type { ClientToMember, ConnectionHandlers, Connector, MemberConnection, MemberToClient, Scheduler } from '../../../src/protocol/client.js';
 import type { Rng } from '../../../src/sim/rng.js';
-import type { RunnerNode } from '../../../src/sim/runner-node.js';
+import type { ServerNode } from '../../../src/sim/server-node.js';
 import type { MemberId } from '../../../src/zab/messages.js';
 import type { Zxid } from '../../../src/zab/zxid.js';
 import type { ClientName } from './trace.js';
@@ -19,7 +19,7 @@ import type { ClientName } from './trace.js';
 export interface ClientWorld {
   readonly now: number;
   schedule(atMs: number, fn: () => void): void;
-  deliverToMember(id: MemberId, fn: (node: RunnerNode) => void): boolean;
+  deliverToMember(id: MemberId, fn: (node: ServerNode) => void): boolean;
   clientActivity(): void;
 }
 
