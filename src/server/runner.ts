@@ -138,7 +138,7 @@ export class MemberRunner {
     // so damage the disk kept intact (or a bug, or a version skew) refuses the start with a reason.
     const problem = storedImageProblem(durable);
     if (problem !== null) throw new StorageCorruptError(options.storage.location ?? 'stored state', problem);
-    const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? options.scheduler?.now ?? Date.now)()));
+    const runner = new MemberRunner(options, new ServerMember(options.config, durable, (options.now ?? (options.scheduler ?? realScheduler).now)()));
     options.transport.start({
       message: (from, raw) => {
         let message = raw;

@@ -1,4 +1,5 @@
-import { RunnerNode, serverTxnId } from './runner-node.js';
+import { RunnerNode } from './runner-node.js';
+import { serverTxnId } from './server-output.js';
 import { ServerNode } from './server-node.js';
 import { Simulation, type SimOptions, type SimResult } from './simulation.js';
 import { ZkWorkload } from './zk-workload.js';

@@ -1,7 +1,6 @@
 import type { ClientToMember, MemberConnection, MemberToClient } from '../protocol/client.js';
 import { MemberRunner } from '../server/runner.js';
 import type { ServerMember, ServerReady } from '../server/member.js';
-import type { ServerTxn } from '../server/messages.js';
 import type { ZabStorage } from '../storage/storage.js';
 import type { Scheduler } from '../time/scheduler.js';
 import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../transport/webrtc/framing.js';
@@ -10,20 +9,12 @@ import type { ZabConfig } from '../zab/config.js';
 import type { ZabMember } from '../zab/member.js';
 import type { MemberId, Snapshot, ZabMessage } from '../zab/messages.js';
 import type { DurableState, SequencedWrite } from '../zab/persistence.js';
-import { formatZxid, type Zxid } from '../zab/zxid.js';
+import type { Zxid } from '../zab/zxid.js';
 import { Violation } from './checker.js';
-import type { NodeDelivery, NodeOutput, SimNode } from './node.js';
+import type { NodeOutput, SimNode } from './node.js';
 import type { Rng } from './rng.js';
+import { checkServesOnlyInQuorum, serverDelivery } from './server-output.js';
 import { SessionLivenessCheck } from './session-liveness.js';
-
-/** How the checker names a server txn: who asked, for what, when the leader prepared it. */
-export function serverTxnId(txn: unknown): string | undefined {
-  const t = txn as ServerTxn;
-  if (!t || typeof t !== 'object' || !t.body) return undefined;
-  if (t.xid === -2) return t.message;
-  const path = 'path' in t.body ? t.body.path : '';
-  return `m${t.origin}:s${t.sessionId}:x${t.xid}:${t.body.type}:${path}:${t.body.time}`;
-}
 
 /** What the simulated world gives the runner of one member incarnation. */
 export interface NodeHost {
@@ -246,35 +237,12 @@ export class RunnerNode implements SimNode {
 
   /** Every drained output of the runner: what the checkers judge. */
   private observed(r: ServerReady): void {
-    this.checkServesOnlyInQuorum(r.clients, r.close);
+    checkServesOnlyInQuorum(this.member, r.clients, r.close);
     this.liveness.drained(r, this.host.now(), this.zab.status(), this.ticked, (id) => this.server.dataTree.sessionTimeoutMs(id));
     this.ticked = false;
-    for (const d of r.deliveries) this.out.deliveries.push(delivery(d));
+    for (const d of r.deliveries) this.out.deliveries.push(serverDelivery(d));
     this.out.events.push(...r.events);
   }
-
-  /**
-   * Pitfall 3: no client is served with the full (non-read-only) guarantees before the member has
-   * finished syncing with a leader (UPTODATE) and while it is not following or leading one: every
-   * successful answer not marked read-only, and every session opened as a read-write one, must leave
-   * while Zab serves, or go to a connection the member drops in the same breath.
-   */
-  private checkServesOnlyInQuorum(clients: ServerReady['clients'], closing: readonly number[]): void {
-    if (clients.length === 0 || this.zab.status().serving) return;
-    for (const { connection, message: m } of clients) {
-      const full = (m.type === 'response' && m.err === 0 && !m.readOnly) || (m.type === 'connected' && !m.readOnly);
-      if (full && !closing.includes(connection)) {
-        const what = m.type === 'response' ? `answered request ${m.xid}${m.result ? ` (${m.result.op})` : ''}` : 'opened a read-write session';
-        throw new Violation('serve only in quorum', `m${this.server.id} ${what} on connection ${connection} while not serving (${this.zab.status().phase})`);
-      }
-    }
-  }
-}
-
-function delivery(d: ServerReady['deliveries'][number]): NodeDelivery {
-  return d.kind === 'restore'
-    ? { kind: 'restore', zxid: d.zxid, digest: d.digest }
-    : { kind: 'apply', record: { zxid: d.zxid, id: serverTxnId(d.txn) ?? `?${formatZxid(d.zxid)}` }, digest: d.digest, detail: { txn: d.txn, result: d.result } };
 }
 
 function emptyOutput(): Mutable<NodeOutput> {

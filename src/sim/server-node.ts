@@ -5,14 +5,12 @@ import type { ZabConfig } from '../zab/config.js';
 import type { ZabMember } from '../zab/member.js';
 import type { MemberId, Snapshot } from '../zab/messages.js';
 import type { DurableState } from '../zab/persistence.js';
-import { formatZxid, type Zxid } from '../zab/zxid.js';
+import type { Zxid } from '../zab/zxid.js';
 import { Violation } from './checker.js';
-import type { NodeDelivery, NodeOutput, SimNode } from './node.js';
+import type { NodeOutput, SimNode } from './node.js';
 import type { Rng } from './rng.js';
 import { SessionLivenessCheck } from './session-liveness.js';
-import { serverTxnId } from './runner-node.js';
-
-export { serverTxnId };
+import { checkServesOnlyInQuorum, serverDelivery } from './server-output.js';
 
 /** A whole ensemble member (Zab, tree, sessions, watches) as the simulated world drives it. */
 export class ServerNode implements SimNode {
@@ -86,14 +84,10 @@ export class ServerNode implements SimNode {
 
   drain(): NodeOutput {
     const r = this.server.drain();
-    this.checkServesOnlyInQuorum(r.clients, r.close);
+    checkServesOnlyInQuorum(this.server, r.clients, r.close);
     this.liveness.drained(r, this.server.clockMs, this.server.zab.status(), this.ticked, (id) => this.server.dataTree.sessionTimeoutMs(id));
     this.ticked = false;
-    const deliveries: NodeDelivery[] = r.deliveries.map((d) =>
-      d.kind === 'restore'
-        ? { kind: 'restore', zxid: d.zxid, digest: d.digest }
-        : { kind: 'apply', record: { zxid: d.zxid, id: serverTxnId(d.txn) ?? `?${formatZxid(d.zxid)}` }, digest: d.digest, detail: { txn: d.txn, result: d.result } },
-    );
+    const deliveries = r.deliveries.map(serverDelivery);
     return {
       messages: r.peer.map((p) => ({ to: p.to, message: p.message, zab: p.message.layer === 'zab' ? p.message.message : null })),
       writes: r.writes,
@@ -103,24 +97,6 @@ export class ServerNode implements SimNode {
       clients: r.clients,
       close: r.close,
     };
-  }
-
-  /**
-   * Pitfall 3: no client is served with the full (non-read-only) guarantees before the member has
-   * finished syncing with a leader (UPTODATE) and while it is not following or leading one: every
-   * successful answer not marked read-only, and every session opened as a read-write one, must leave
-   * while Zab serves, or go to a connection the member drops in the same breath (an answer computed
-   * just before the input that took the member out of the quorum).
-   */
-  private checkServesOnlyInQuorum(clients: ReturnType<ServerMember['drain']>['clients'], closing: readonly number[]): void {
-    if (clients.length === 0 || this.server.zab.status().serving) return;
-    for (const { connection, message: m } of clients) {
-      const full = (m.type === 'response' && m.err === 0 && !m.readOnly) || (m.type === 'connected' && !m.readOnly);
-      if (full && !closing.includes(connection)) {
-        const what = m.type === 'response' ? `answered request ${m.xid}${m.result ? ` (${m.result.op})` : ''}` : 'opened a read-write session';
-        throw new Violation('serve only in quorum', `m${this.server.id} ${what} on connection ${connection} while not serving (${this.server.zab.status().phase})`);
-      }
-    }
   }
 
   proposeWrite(id: string): { ok: true; zxid: Zxid } | { ok: false; leader: MemberId | null } {

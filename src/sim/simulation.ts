@@ -461,8 +461,7 @@ export class Simulation implements WorldApi {
       disconnect: (peer) => {
         if (!current() || !this.network.isConnected(m.id, peer)) return;
         this.log(`m${m.id} drops its link to m${peer}`);
-        this.cut(m.id, peer);
-        this.queue.push(this.clock + this.faultRng.between(2, 150), { kind: 'reconnect', a: m.id, b: peer });
+        this.dropLink(m.id, peer);
       },
       fatal: (error) => {
         this.fatal ??= error;
@@ -521,6 +520,12 @@ export class Simulation implements WorldApi {
       const m = this.member(x);
       if (this.alive(m)) this.input(m, (n) => n.peerDisconnected(y));
     }
+  }
+
+  /** A dropped connection that comes back a moment later, as a WebRTC link redials. */
+  private dropLink(a: MemberId, b: MemberId): void {
+    this.cut(a, b);
+    this.queue.push(this.clock + this.faultRng.between(2, 150), { kind: 'reconnect', a, b });
   }
 
   private join(a: MemberId, b: MemberId): void {
@@ -782,8 +787,7 @@ export class Simulation implements WorldApi {
         if (!this.network.isConnected(a, b)) return;
         this.stats.linkDrops++;
         this.log(`LINK DROP m${a}-m${b}`);
-        this.cut(a, b);
-        this.queue.push(this.clock + this.faultRng.between(2, 150), { kind: 'reconnect', a, b });
+        this.dropLink(a, b);
         return;
       }
       case 'pause': {

@@ -225,8 +225,7 @@ export class WebRtcTransport implements PeerTransport {
         this.connect(m);
       } else {
         this.drop(m, slot);
-        this.counters.knocksSent++;
-        this.sendSignal(m, slot, { k: 1, r: 1 });
+        this.knock(m, slot, true);
       }
     }
   }
@@ -360,9 +359,10 @@ export class WebRtcTransport implements PeerTransport {
     }
   }
 
-  private knock(remote: MemberId, slot: Slot): void {
+  /** `restart`: our end of a link being set up is gone; the initiator must redial even if it was just answered. */
+  private knock(remote: MemberId, slot: Slot, restart = false): void {
     this.counters.knocksSent++;
-    this.sendSignal(remote, slot, { k: 1 });
+    this.sendSignal(remote, slot, restart ? { k: 1, r: 1 } : { k: 1 });
   }
 
   private drop(remote: MemberId, slot: Slot): void {
